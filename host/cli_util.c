@@ -1,0 +1,177 @@
+/* cli_util.c - option parsing, image files in and out, and model lookup for
+ * the `jfilter` program. */
+#include "cli.h"
+
+#include "io/npy.h"
+#include "io/png_io.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+const char *cli_opt(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0) return NULL;
+    if (a[n] == '=') return a + n + 1;
+    if (a[n] != '\0') return NULL;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "jfilter: option %s needs a value\n", name);
+        exit(2);
+    }
+    return argv[++*i];
+}
+
+int cli_parse_int(const char *s, const char *what, int lo, int hi, int *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "jfilter: %s must be an integer in %d..%d (got '%s')\n", what, lo, hi, s);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+int cli_read_image(const char *path, const char *role, cli_image *out)
+{
+    memset(out, 0, sizeof *out);
+    char err[1024];
+    if (ends_with(path, ".npy")) {
+        jf_npy a;
+        if (jf_npy_read(path, &a, err, sizeof err) != JF_OK) {
+            fprintf(stderr, "jfilter: %s image: %s\n", role, err);
+            return -1;
+        }
+        int ok = (a.ndim == 2) || (a.ndim == 3 && (a.shape[2] == 1 || a.shape[2] == 3 || a.shape[2] == 4));
+        if (!ok || a.shape[0] <= 0 || a.shape[1] <= 0 || a.shape[0] > 65535 || a.shape[1] > 65535) {
+            fprintf(stderr, "jfilter: %s image %s: expected an HxW or HxWxC (C = 1, 3, 4) array\n", role,
+                    path);
+            jf_npy_free(&a);
+            return -1;
+        }
+        out->pixels = a.data;
+        out->bit_depth = 32;
+        out->img.width = (int)a.shape[1];
+        out->img.height = (int)a.shape[0];
+        out->img.channels = a.ndim == 3 ? (int)a.shape[2] : 1;
+        out->img.type = JF_PIXEL_F32;
+        out->img.order = JF_ORDER_RGB;
+        out->img.data = a.data;
+        return 0;
+    }
+    jf_png p;
+    if (jf_png_read(path, &p, err, sizeof err) != JF_OK) {
+        fprintf(stderr, "jfilter: %s image: %s\n", role, err);
+        return -1;
+    }
+    out->pixels = p.pixels;
+    out->bit_depth = p.bit_depth;
+    out->img.width = p.width;
+    out->img.height = p.height;
+    out->img.type = p.bit_depth == 16 ? JF_PIXEL_U16 : JF_PIXEL_U8;
+    out->img.order = JF_ORDER_RGB;
+    out->img.data = p.pixels;
+    out->img.channels = p.channels;
+    if (p.channels == 2) {
+        /* gray + alpha: keep the gray, drop the alpha, in place */
+        size_t n = (size_t)p.width * p.height;
+        if (p.bit_depth == 16)
+            for (size_t i = 0; i < n; i++) ((uint16_t *)p.pixels)[i] = ((uint16_t *)p.pixels)[2 * i];
+        else
+            for (size_t i = 0; i < n; i++) ((uint8_t *)p.pixels)[i] = ((uint8_t *)p.pixels)[2 * i];
+        out->img.channels = 1;
+    }
+    return 0;
+}
+
+void cli_free_image(cli_image *img)
+{
+    free(img->pixels);
+    img->pixels = NULL;
+}
+
+int cli_write_plane(const char *path, const float *plane, int width, int height, int bits)
+{
+    char err[1024];
+    jf_status s;
+    if (ends_with(path, ".npy")) {
+        int64_t shape[2] = {height, width};
+        s = jf_npy_write(path, plane, 2, shape, err, sizeof err);
+    } else if (ends_with(path, ".png")) {
+        jf_png p = {width, height, 1, bits, NULL};
+        size_t n = (size_t)width * height;
+        p.pixels = malloc(n * (bits == 16 ? 2 : 1));
+        if (!p.pixels) {
+            fprintf(stderr, "jfilter: out of memory writing %s\n", path);
+            return -1;
+        }
+        jf_image img = {width, height, 1, bits == 16 ? JF_PIXEL_U16 : JF_PIXEL_U8, JF_ORDER_RGB, 0,
+                        p.pixels};
+        /* the same rounding the library applies to integer outputs */
+        for (size_t i = 0; i < n; i++) {
+            float v = plane[i] * (bits == 16 ? 65535.0f : 255.0f);
+            float maxv = bits == 16 ? 65535.0f : 255.0f;
+            v = v != v ? 0.0f : v < 0 ? 0 : v > maxv ? maxv : v;
+            if (bits == 16) ((uint16_t *)img.data)[i] = (uint16_t)(v + 0.5f);
+            else ((uint8_t *)img.data)[i] = (uint8_t)(v + 0.5f);
+        }
+        s = jf_png_write(path, &p, err, sizeof err);
+        free(p.pixels);
+    } else {
+        fprintf(stderr, "jfilter: output %s: the name must end in .png or .npy\n", path);
+        return -1;
+    }
+    if (s != JF_OK) {
+        fprintf(stderr, "jfilter: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int try_model(const char *dir, const char *name, char *out, size_t len)
+{
+    if (!dir || !*dir) return -1;
+    snprintf(out, len, "%s/%s.safetensors", dir, name);
+    return access(out, R_OK) == 0 ? 0 : -1;
+}
+
+int cli_find_model(const char *arg, char *out, size_t len)
+{
+    if (strchr(arg, '/') || ends_with(arg, ".safetensors")) {
+        snprintf(out, len, "%s", arg);
+        if (access(out, R_OK) == 0) return 0;
+        fprintf(stderr, "jfilter: model file %s cannot be read: %s\n", arg, strerror(errno));
+        return -1;
+    }
+    /* the installed tree, found relative to this program so a moved prefix still works */
+    char exe[PATH_MAX] = "", rel[PATH_MAX + 64] = "";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        snprintf(rel, sizeof rel, "%s/../share/jfilter/weights", exe);
+    }
+    const char *dirs[] = {getenv("JF_WEIGHTS_DIR"), JF_BUILD_WEIGHTS_DIR, rel, JF_DEFAULT_WEIGHTS_DIR};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        if (try_model(dirs[i], arg, out, len) == 0) return 0;
+    fprintf(stderr,
+            "jfilter: model '%s' not found; looked for %s.safetensors in $JF_WEIGHTS_DIR, %s, %s and %s.\n"
+            "Give --model a path to a .safetensors file.\n",
+            arg, arg, JF_BUILD_WEIGHTS_DIR, rel[0] ? rel : "(the program's ../share/jfilter/weights)",
+            JF_DEFAULT_WEIGHTS_DIR);
+    return -1;
+}

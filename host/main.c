@@ -1,0 +1,51 @@
+/* main.c - the `jfilter` program: dispatches to the subcommands and prints
+ * the overview help. */
+#include "cli.h"
+
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "jfilter %s - learned and classical joint image filters on any OpenCL device\n"
+            "\n"
+            "Usage: jfilter <command> [options]\n"
+            "\n"
+            "Commands:\n"
+            "  devices   list the OpenCL devices jfilter can use (and their indices)\n"
+            "  run       filter a target image under a guide image with a learned model\n"
+            "            e.g. upsample a low-resolution depth map under its colour image:\n"
+            "              jfilter run --guide rgb.png --target depth_low.png --scale 8 --output depth.png\n"
+            "  bench     time a model on synthetic input; prints one JSON object per line\n"
+            "  version   print the version\n"
+            "\n"
+            "Run 'jfilter <command> --help' for a command's options.\n"
+            "Environment: JF_DEVICE picks the device (index, cpu, gpu or a name substring),\n"
+            "JF_CACHE_DIR the compiled-kernel cache (off to disable), JF_BUILD_OPTIONS extra\n"
+            "OpenCL build options, JF_KERNEL_DIR a cl/ folder to load kernels from,\n"
+            "JF_WEIGHTS_DIR a folder of model files.\n",
+            jf_version());
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("jfilter %s\n", jf_version());
+        return 0;
+    }
+    if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+    fprintf(stderr, "jfilter: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return 2;
+}

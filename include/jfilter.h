@@ -1,0 +1,211 @@
+/* jfilter.h - the one public header of jfilter, learned and classical joint
+ * image filters on any OpenCL 1.2 device.
+ * Opaque handles with create/destroy pairs, every call returns a jf_status,
+ * and each function says who owns what it takes and gives. */
+#ifndef JFILTER_H
+#define JFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define JF_API __declspec(dllexport)
+#else
+#define JF_API __attribute__((visibility("default")))
+#endif
+
+#define JF_VERSION_MAJOR 0
+#define JF_VERSION_MINOR 1
+#define JF_VERSION_PATCH 0
+#define JF_VERSION_NUMBER (JF_VERSION_MAJOR * 10000 + JF_VERSION_MINOR * 100 + JF_VERSION_PATCH)
+
+/* Status codes. 0 is success, errors are negative; values are pinned. */
+typedef enum jf_status {
+    JF_OK = 0,
+    JF_ERR_INVALID_ARGUMENT = -1, /* a NULL handle, a bad size or option */
+    JF_ERR_OUT_OF_MEMORY = -2,    /* host allocation failed */
+    JF_ERR_IO = -3,               /* a file could not be opened, read or written */
+    JF_ERR_BAD_FORMAT = -4,       /* malformed PNG, NPY or model file */
+    JF_ERR_UNSUPPORTED = -5,      /* valid but not supported (architecture, pixel format) */
+    JF_ERR_NO_DEVICE = -6,        /* no OpenCL platform/device, or none matches the request */
+    JF_ERR_OPENCL = -7,           /* an OpenCL call failed */
+    JF_ERR_BUILD = -8,            /* an OpenCL program failed to build (log in jf_last_error) */
+    JF_ERR_SIZE_MISMATCH = -9,    /* guide, target and output sizes do not fit together */
+    JF_ERR_DEVICE_MEMORY = -10,   /* the device ran out of memory */
+    JF_ERR_BLAS = -11,            /* CLBlast reported an error */
+    JF_ERR_CANCELLED = -12        /* the progress callback asked to stop */
+} jf_status;
+
+/* A static, never-NULL name for a status code. */
+JF_API const char *jf_status_string(jf_status status);
+
+/* The library's version as "MAJOR.MINOR.PATCH" (static string). */
+JF_API const char *jf_version(void);
+
+/* ---- Devices ---------------------------------------------------------- */
+
+typedef struct jf_device_info {
+    int index;             /* global index over all platforms, as `jfilter devices` prints */
+    int is_gpu;            /* 1 for CL_DEVICE_TYPE_GPU */
+    int is_cpu;            /* 1 for CL_DEVICE_TYPE_CPU */
+    unsigned compute_units;
+    unsigned clock_mhz;
+    uint64_t global_mem_bytes;
+    uint64_t max_alloc_bytes;
+    char name[256];
+    char vendor[256];
+    char platform[256];
+    char version[256];      /* CL_DEVICE_VERSION */
+    char driver_version[128];
+} jf_device_info;
+
+/* Number of OpenCL devices over all platforms (0 when there is none). */
+JF_API jf_status jf_device_count(int *count);
+
+/* Fills *info for the device with that global index. */
+JF_API jf_status jf_device_get_info(int index, jf_device_info *info);
+
+/* ---- Contexts ---------------------------------------------------------- */
+
+typedef struct jf_context jf_context;
+
+/* Creates a context on the device chosen by `device_spec`:
+ *   NULL or ""       -> the JF_DEVICE environment variable, else the best device
+ *                       (a GPU before anything else, then the most compute units);
+ *   "0", "1", ...    -> a global device index;
+ *   "gpu" / "cpu"    -> the first device of that type;
+ *   any other text   -> the first device whose name, vendor or platform contains
+ *                       it (case-insensitive).
+ * On success the caller owns *ctx and releases it with jf_context_destroy().
+ * On failure *ctx is NULL; details go to jf_last_error(NULL). */
+JF_API jf_status jf_context_create(jf_context **ctx, const char *device_spec);
+
+/* Wraps an application's own queue. The context retains the queue (and its
+ * context and device) and releases them on destroy; the caller keeps its own
+ * reference. All work is enqueued on that queue, in order. */
+JF_API jf_status jf_context_create_from_queue(jf_context **ctx, cl_command_queue queue);
+
+/* Releases everything the context owns. Accepts NULL. Models created on this
+ * context must be destroyed first. */
+JF_API void jf_context_destroy(jf_context *ctx);
+
+/* The last error message of this context (or, for ctx == NULL, of the last
+ * failed context creation in this thread). Borrowed; valid until the next call
+ * on the same context. Never NULL ("" when there was no error). It holds the
+ * details: the OpenCL build log, the file and field of a bad model file. */
+JF_API const char *jf_last_error(const jf_context *ctx);
+
+/* The context's device description (borrowed, valid for the context's life). */
+JF_API const jf_device_info *jf_context_device(const jf_context *ctx);
+
+/* The queue the context enqueues on (borrowed; do not release it). */
+JF_API cl_command_queue jf_context_queue(const jf_context *ctx);
+
+/* Run-time program build statistics, for benchmarks. */
+typedef struct jf_context_stats {
+    double compile_ms;        /* wall time spent building (or loading cached) programs */
+    int programs_built;       /* programs compiled from source */
+    int programs_from_cache;  /* programs loaded from the on-disk binary cache */
+} jf_context_stats;
+JF_API jf_status jf_context_get_stats(const jf_context *ctx, jf_context_stats *stats);
+
+/* ---- Images ------------------------------------------------------------ */
+
+typedef enum jf_pixel_type {
+    JF_PIXEL_U8 = 0,  /* 0..255 maps to 0..1 */
+    JF_PIXEL_U16 = 1, /* 0..65535 maps to 0..1 */
+    JF_PIXEL_F32 = 2  /* taken as is (normalized units) */
+} jf_pixel_type;
+
+/* Channel order of an interleaved colour image. */
+typedef enum jf_channel_order { JF_ORDER_RGB = 0, JF_ORDER_BGR = 1 } jf_channel_order;
+
+/* A host image, interleaved, rows `stride` bytes apart (0 = tightly packed).
+ * jf_image never owns `data`: whoever fills it in keeps ownership. */
+typedef struct jf_image {
+    int width, height;
+    int channels;            /* 1 (gray), 3 (colour) or 4 (colour + alpha, alpha ignored) */
+    jf_pixel_type type;
+    jf_channel_order order;  /* for 3/4 channels */
+    size_t stride;
+    void *data;
+} jf_image;
+
+/* ---- Models ------------------------------------------------------------ */
+
+typedef struct jf_model jf_model;
+
+typedef struct jf_model_info {
+    char architecture[32]; /* "fdkn", "dkn", "svlrm" */
+    int scale;             /* the upsampling factor it was trained for */
+    int kernel_size;       /* k of the k*k kernel (DKN/FDKN) */
+    int window_size;       /* the deformable window (DKN/FDKN) */
+    int residual;          /* 1 when the model adds its input */
+    char guide_order[8];   /* "bgr" or "rgb": plane order the network expects */
+    char upsample[16];     /* "pil" (Keys a=-0.5) or "opencv" (a=-0.75) */
+} jf_model_info;
+
+/* Loads a safetensors model file. Every offset, size, dtype and shape is
+ * checked against the file and the architecture before anything reaches the
+ * device; a bad file gives JF_ERR_BAD_FORMAT and names the field. The model
+ * borrows ctx (which must outlive it); the caller owns *model. */
+JF_API jf_status jf_model_load(jf_context *ctx, const char *path, jf_model **model);
+
+/* As jf_model_load, from memory (borrowed for the call only). */
+JF_API jf_status jf_model_load_memory(jf_context *ctx, const void *data, size_t size,
+                                      jf_model **model);
+
+/* Releases the model's device buffers. Accepts NULL. */
+JF_API void jf_model_destroy(jf_model *model);
+
+/* Copies the model's description into *info. */
+JF_API jf_status jf_model_get_info(const jf_model *model, jf_model_info *info);
+
+/* Floating-point operations of one run at width x height (multiply-adds count 2). */
+JF_API jf_status jf_model_flops(const jf_model *model, int width, int height, double *flops);
+
+/* Progress: called with done/total work units; return non-zero to cancel. */
+typedef int (*jf_progress_fn)(void *user, int done, int total);
+
+typedef struct jf_run_options {
+    int scale;                 /* 0: taken from the sizes; else guide = target * scale checked */
+    jf_progress_fn progress;   /* optional */
+    void *progress_user;
+} jf_run_options;
+
+/* Runs a model on host images.
+ *   guide:  the full-resolution guidance (gray, RGB or RGBA; 8/16-bit or float).
+ *   target: the full-resolution target (same size as guide), or a low-resolution
+ *           one that is upsampled to the guide's size by the model's convention.
+ *           Gray only.
+ *   output: caller-allocated, guide's width/height, 1 channel, any pixel type;
+ *           values are clamped and rounded for 8/16-bit.
+ * All three are borrowed for the call; options may be NULL. Blocks until done. */
+JF_API jf_status jf_model_run(jf_model *model, const jf_image *guide, const jf_image *target,
+                              jf_image *output, const jf_run_options *options);
+
+/* Runs a model on buffers already on the device, float32 planar (C,H,W):
+ *   guide:  guide_channels planes of width x height, in the model's guide order
+ *           for 3 channels (jf_model_info.guide_order), or 1 gray plane;
+ *   target: one plane of target_width x target_height (low or full resolution);
+ *   output: one plane of width x height.
+ * The buffers are borrowed; work is enqueued on the context's queue and this
+ * call returns once it is finished. */
+JF_API jf_status jf_model_run_buffers(jf_model *model, cl_mem guide, int guide_channels,
+                                      int width, int height, cl_mem target, int target_width,
+                                      int target_height, cl_mem output,
+                                      const jf_run_options *options);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* JFILTER_H */

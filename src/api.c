@@ -1,0 +1,244 @@
+/* api.c - the public model entry points: argument checks, model-file
+ * loading through the registry, host-image conversion and the preprocessing
+ * every model shares (guide planes or luma, target upsampling), then hand-over
+ * to the model's own run function. */
+#include "image.h"
+#include "models/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static jf_status jf_parse_info(jf_model *m, const jf_safetensors *st, const char *what)
+{
+    jf_context *ctx = m->ctx;
+    jf_model_info *in = &m->info;
+    const char *arch = jf_st_meta(st, "architecture");
+    if (!arch)
+        return jf_fail(ctx, JF_ERR_BAD_FORMAT,
+                       "%s: metadata 'architecture' is missing (is this a jfilter model file? "
+                       "convert checkpoints with tools/convert_checkpoint.py)",
+                       what);
+    m->arch = jf_find_arch(arch);
+    if (!m->arch)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "%s: architecture '%s' is not supported by this build",
+                       what, arch);
+    snprintf(in->architecture, sizeof in->architecture, "%s", arch);
+    jf_status s;
+    if ((s = jf_meta_int(ctx, st, what, "scale", 0, 0, 64, &in->scale)) != JF_OK) return s;
+    if ((s = jf_meta_int(ctx, st, what, "kernel_size", 3, 1, 7, &in->kernel_size)) != JF_OK) return s;
+    if ((s = jf_meta_int(ctx, st, what, "window_size", 15, 1, 63, &in->window_size)) != JF_OK) return s;
+    if ((s = jf_meta_bool(ctx, st, what, "residual", 1, &in->residual)) != JF_OK) return s;
+
+    const char *guide = jf_st_meta(st, "guide");
+    if (!guide) guide = !strcmp(arch, "dkn") ? "bgr" : !strcmp(arch, "svlrm") ? "gray_u8" : "gray";
+    if (!strcmp(guide, "gray")) m->guide = JF_GUIDE_GRAY;
+    else if (!strcmp(guide, "gray_u8")) m->guide = JF_GUIDE_GRAY_U8;
+    else if (!strcmp(guide, "bgr")) m->guide = JF_GUIDE_BGR;
+    else return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'guide' is '%s' (gray, gray_u8 or bgr)", what, guide);
+
+    const char *order = jf_st_meta(st, "guide_order");
+    if (!order) order = "bgr";
+    if (strcmp(order, "bgr") && strcmp(order, "rgb"))
+        return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'guide_order' is '%s' (bgr or rgb)", what, order);
+    snprintf(in->guide_order, sizeof in->guide_order, "%s", order);
+
+    const char *up = jf_st_meta(st, "upsample");
+    if (!up) up = !strcmp(arch, "svlrm") ? "opencv" : "pil";
+    if (!strcmp(up, "pil")) m->upsample = JF_RESIZE_PIL;
+    else if (!strcmp(up, "opencv")) m->upsample = JF_RESIZE_OPENCV;
+    else return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'upsample' is '%s' (pil or opencv)", what, up);
+    snprintf(in->upsample, sizeof in->upsample, "%s", up);
+    return JF_OK;
+}
+
+static jf_status jf_model_from(jf_context *ctx, jf_safetensors *st, const char *what, jf_model **out)
+{
+    jf_model *m = calloc(1, sizeof *m);
+    if (!m) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
+    m->ctx = ctx;
+    jf_status s = jf_parse_info(m, st, what);
+    if (s == JF_OK) s = m->arch->create(m, st, what);
+    if (s != JF_OK) {
+        m->arch = s == JF_OK ? m->arch : NULL; /* create cleaned up after itself */
+        jf_workspace_free(&m->ws);
+        free(m);
+        return s;
+    }
+    *out = m;
+    return JF_OK;
+}
+
+jf_status jf_model_load(jf_context *ctx, const char *path, jf_model **model)
+{
+    if (!ctx || !path || !model)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "jf_model_load: NULL argument");
+    *model = NULL;
+    jf_safetensors st;
+    char err[1024];
+    jf_status s = jf_st_open(path, &st, err, sizeof err);
+    if (s != JF_OK) return jf_fail(ctx, s, "%s", err);
+    s = jf_model_from(ctx, &st, path, model);
+    jf_st_free(&st);
+    return s;
+}
+
+jf_status jf_model_load_memory(jf_context *ctx, const void *data, size_t size, jf_model **model)
+{
+    if (!ctx || !data || !model)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "jf_model_load_memory: NULL argument");
+    *model = NULL;
+    jf_safetensors st;
+    char err[1024];
+    jf_status s = jf_st_parse(data, size, "model in memory", &st, err, sizeof err);
+    if (s != JF_OK) return jf_fail(ctx, s, "%s", err);
+    s = jf_model_from(ctx, &st, "model in memory", model);
+    jf_st_free(&st);
+    return s;
+}
+
+void jf_model_destroy(jf_model *model)
+{
+    if (!model) return;
+    if (model->arch && model->arch->destroy) model->arch->destroy(model);
+    jf_workspace_free(&model->ws);
+    free(model);
+}
+
+jf_status jf_model_get_info(const jf_model *model, jf_model_info *info)
+{
+    if (!model || !info) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_get_info: NULL argument");
+    *info = model->info;
+    return JF_OK;
+}
+
+jf_status jf_model_flops(const jf_model *model, int width, int height, double *flops)
+{
+    if (!model || !flops || width <= 0 || height <= 0)
+        return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_flops: NULL argument or empty size");
+    *flops = 2.0 * model->arch->macs(model, width, height);
+    return JF_OK;
+}
+
+/* Checks the target's size against the guide's (and the requested scale). */
+static jf_status jf_check_sizes(jf_model *m, int gw, int gh, int tw, int th, const jf_run_options *opt)
+{
+    int scale = opt ? opt->scale : 0;
+    if (tw == gw && th == gh) return JF_OK;
+    if (tw > gw || th > gh || tw <= 0 || th <= 0)
+        return jf_fail(m->ctx, JF_ERR_SIZE_MISMATCH,
+                       "the target (%dx%d) must be as large as the guide (%dx%d) or smaller "
+                       "(a low-resolution target)", tw, th, gw, gh);
+    if (scale > 0 && (tw * scale != gw || th * scale != gh))
+        return jf_fail(m->ctx, JF_ERR_SIZE_MISMATCH,
+                       "a %dx%d target upsampled x%d gives %dx%d, but the guide is %dx%d", tw, th,
+                       scale, tw * scale, th * scale, gw, gh);
+    return JF_OK;
+}
+
+/* Shared preprocessing, then the model. guide: C planes (B,G,R or gray) at W x H. */
+static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_tensor *target,
+                                jf_tensor *out, const jf_run_options *opt)
+{
+    jf_context *ctx = m->ctx;
+    jf_tensor up = {0}, prepared = {0};
+    const jf_tensor *tgt = target, *gd = guide;
+    jf_status s = JF_OK;
+    if (target->w != guide->w || target->h != guide->h) {
+        s = jf_tensor_alloc(ctx, &up, 1, guide->h, guide->w);
+        if (s == JF_OK) s = jf_resize_cubic(ctx, target, &up, m->upsample);
+        tgt = &up;
+    }
+    if (s == JF_OK && m->guide != JF_GUIDE_BGR && guide->c == 3) {
+        s = jf_tensor_alloc(ctx, &prepared, 1, guide->h, guide->w);
+        if (s == JF_OK)
+            s = jf_rgb_to_gray(ctx, guide, 2, 1, 0, m->guide == JF_GUIDE_GRAY_U8 ? JF_GRAY_U8 : JF_GRAY_FLOAT,
+                               &prepared);
+        gd = &prepared;
+    } else if (s == JF_OK && m->guide == JF_GUIDE_BGR && guide->c == 1) {
+        /* a gray guide for a colour network: the same plane three times */
+        s = jf_tensor_alloc(ctx, &prepared, 3, guide->h, guide->w);
+        size_t bytes = (size_t)guide->h * guide->w * sizeof(float);
+        for (int c = 0; s == JF_OK && c < 3; c++) {
+            cl_int e = clEnqueueCopyBuffer(ctx->queue, guide->buf, prepared.buf, 0, c * bytes, bytes, 0,
+                                           NULL, NULL);
+            if (e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clEnqueueCopyBuffer");
+        }
+        gd = &prepared;
+    }
+    if (s == JF_OK) s = m->arch->run(m, gd, tgt, out, opt);
+    if (s == JF_OK) s = jf_finish(ctx);
+    jf_tensor_free(&up);
+    jf_tensor_free(&prepared);
+    return s;
+}
+
+jf_status jf_model_run_buffers(jf_model *m, cl_mem guide, int guide_channels, int width, int height,
+                               cl_mem target, int target_width, int target_height, cl_mem output,
+                               const jf_run_options *opt)
+{
+    if (!m) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_run_buffers: model is NULL");
+    if (!guide || !target || !output || (guide_channels != 1 && guide_channels != 3) || width <= 0 ||
+        height <= 0)
+        return jf_fail(m->ctx, JF_ERR_INVALID_ARGUMENT,
+                       "jf_model_run_buffers: NULL buffer, %d guide channels (1 or 3) or size %dx%d",
+                       guide_channels, width, height);
+    jf_status s = jf_check_sizes(m, width, height, target_width, target_height, opt);
+    if (s != JF_OK) return s;
+    jf_tensor g = jf_tensor_wrap(guide, guide_channels, height, width);
+    jf_tensor t = jf_tensor_wrap(target, 1, target_height, target_width);
+    jf_tensor o = jf_tensor_wrap(output, 1, height, width);
+    return jf_run_tensors(m, &g, &t, &o, opt);
+}
+
+jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *target, jf_image *output,
+                       const jf_run_options *opt)
+{
+    if (!m) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_run: model is NULL");
+    jf_context *ctx = m->ctx;
+    char msg[256];
+    jf_status s;
+    if ((s = jf_image_check(guide, "guide", msg, sizeof msg)) != JF_OK ||
+        (s = jf_image_check(target, "target", msg, sizeof msg)) != JF_OK ||
+        (s = jf_image_check(output, "output", msg, sizeof msg)) != JF_OK)
+        return jf_fail(ctx, s, "%s", msg);
+    if (target->channels != 1)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "the target must have one channel (it has %d)",
+                       target->channels);
+    if (output->channels != 1 || output->width != guide->width || output->height != guide->height)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "the output must be %dx%d with one channel (it is %dx%dx%d)",
+                       guide->width, guide->height, output->width, output->height, output->channels);
+    if ((s = jf_check_sizes(m, guide->width, guide->height, target->width, target->height, opt)) != JF_OK)
+        return s;
+
+    int gc = guide->channels == 1 ? 1 : 3;
+    size_t gplane = (size_t)guide->width * guide->height;
+    size_t tplane = (size_t)target->width * target->height;
+    float *gh = malloc(gplane * gc * sizeof(float));
+    float *th = malloc(tplane * sizeof(float));
+    float *oh = malloc(gplane * sizeof(float));
+    jf_tensor g = {0}, t = {0}, o = {0};
+    if (!gh || !th || !oh) {
+        s = jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d image", guide->width,
+                    guide->height);
+        goto done;
+    }
+    jf_image_to_planes(guide, gh);
+    jf_image_to_planes(target, th);
+    if ((s = jf_tensor_alloc(ctx, &g, gc, guide->height, guide->width)) != JF_OK) goto done;
+    if ((s = jf_tensor_alloc(ctx, &t, 1, target->height, target->width)) != JF_OK) goto done;
+    if ((s = jf_tensor_alloc(ctx, &o, 1, guide->height, guide->width)) != JF_OK) goto done;
+    if ((s = jf_tensor_upload(ctx, &g, gh)) != JF_OK) goto done;
+    if ((s = jf_tensor_upload(ctx, &t, th)) != JF_OK) goto done;
+    if ((s = jf_run_tensors(m, &g, &t, &o, opt)) != JF_OK) goto done;
+    if ((s = jf_tensor_download(ctx, &o, oh)) != JF_OK) goto done;
+    jf_plane_to_image(oh, output);
+done:
+    jf_tensor_free(&g);
+    jf_tensor_free(&t);
+    jf_tensor_free(&o);
+    free(gh);
+    free(th);
+    free(oh);
+    return s;
+}

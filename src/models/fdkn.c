@@ -1,0 +1,165 @@
+/* fdkn.c - FDKN, the fast deformable kernel network: the guide's luma and
+ * the target are each folded 4x4 into 16 channels, two identical branches of
+ * six 3x3 convolutions predict per-pixel k*k weights and offsets at quarter
+ * resolution, and one fused kernel un-shuffles them, multiplies the branches
+ * and takes the deformable weighted average at full resolution. */
+#include "models/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define FDKN_FACTOR 4
+#define FDKN_LAYERS 6
+
+typedef struct fdkn_branch {
+    jf_conv convs[FDKN_LAYERS + 1]; /* six 3x3 layers, then the merged 1x1 heads */
+} fdkn_branch;
+
+typedef struct fdkn {
+    fdkn_branch image, depth;
+} fdkn;
+
+static const int fdkn_channels[FDKN_LAYERS + 1] = {16, 32, 32, 64, 64, 128, 128};
+static const int fdkn_has_bn[FDKN_LAYERS] = {1, 0, 1, 0, 1, 0};
+
+static void fdkn_free_branch(fdkn_branch *b)
+{
+    for (int i = 0; i <= FDKN_LAYERS; i++) jf_conv_free(&b->convs[i]);
+}
+
+/* The weight (k*k*16, sigmoid) and offset (2*k*k*16, linear) heads share their
+ * input, so they are stacked into one 1x1 convolution: one GEMM instead of two. */
+static jf_status fdkn_load_heads(jf_model *m, const jf_safetensors *st, const char *what,
+                                 const char *branch, int kk, jf_conv *out)
+{
+    int nw = kk * FDKN_FACTOR * FDKN_FACTOR, no = 2 * nw, cin = 128;
+    char name[128];
+    float *ww = NULL, *wb = NULL, *ow = NULL, *ob = NULL, *w = NULL, *b = NULL;
+    int64_t s_ww[4] = {nw, cin, 1, 1}, s_wb[1] = {nw}, s_ow[4] = {no, cin, 1, 1}, s_ob[1] = {no};
+    jf_status s;
+    snprintf(name, sizeof name, "%s.conv_weight.weight", branch);
+    if ((s = jf_tensor_f32(m->ctx, st, what, name, 4, s_ww, &ww)) != JF_OK) goto done;
+    snprintf(name, sizeof name, "%s.conv_weight.bias", branch);
+    if ((s = jf_tensor_f32(m->ctx, st, what, name, 1, s_wb, &wb)) != JF_OK) goto done;
+    snprintf(name, sizeof name, "%s.conv_offset.weight", branch);
+    if ((s = jf_tensor_f32(m->ctx, st, what, name, 4, s_ow, &ow)) != JF_OK) goto done;
+    snprintf(name, sizeof name, "%s.conv_offset.bias", branch);
+    if ((s = jf_tensor_f32(m->ctx, st, what, name, 1, s_ob, &ob)) != JF_OK) goto done;
+    w = malloc((size_t)(nw + no) * cin * sizeof(float));
+    b = malloc((size_t)(nw + no) * sizeof(float));
+    if (!w || !b) {
+        s = jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < (size_t)nw * cin; i++) w[i] = ww[i];
+    for (size_t i = 0; i < (size_t)no * cin; i++) w[(size_t)nw * cin + i] = ow[i];
+    for (int i = 0; i < nw; i++) b[i] = wb[i];
+    for (int i = 0; i < no; i++) b[nw + i] = ob[i];
+    s = jf_conv_init(m->ctx, out, w, b, nw + no, cin, 1, 1, 1, 0, 1, JF_ACT_SIGMOID, 0.0f);
+    out->act_channels = nw;
+done:
+    free(ww);
+    free(wb);
+    free(ow);
+    free(ob);
+    free(w);
+    free(b);
+    return s;
+}
+
+static jf_status fdkn_load_branch(jf_model *m, const jf_safetensors *st, const char *what,
+                                  const char *branch, fdkn_branch *out)
+{
+    char conv[96], bn[96];
+    jf_status s;
+    for (int i = 0; i < FDKN_LAYERS; i++) {
+        snprintf(conv, sizeof conv, "%s.conv%d", branch, i + 1);
+        snprintf(bn, sizeof bn, "%s.conv%d_bn", branch, i + 1);
+        s = jf_load_conv(m, st, what, conv, fdkn_has_bn[i] ? bn : NULL, fdkn_channels[i + 1],
+                         fdkn_channels[i], 3, 1, 1, 1, JF_ACT_RELU, 0.0f, &out->convs[i]);
+        if (s != JF_OK) return s;
+    }
+    return fdkn_load_heads(m, st, what, branch, m->info.kernel_size * m->info.kernel_size,
+                           &out->convs[FDKN_LAYERS]);
+}
+
+static void fdkn_destroy(jf_model *m)
+{
+    fdkn *f = m->impl;
+    if (!f) return;
+    fdkn_free_branch(&f->image);
+    fdkn_free_branch(&f->depth);
+    free(f);
+    m->impl = NULL;
+}
+
+static jf_status fdkn_create(jf_model *m, const jf_safetensors *st, const char *what)
+{
+    if (m->info.kernel_size > 7 || m->info.kernel_size < 1)
+        return jf_fail(m->ctx, JF_ERR_UNSUPPORTED, "%s: kernel_size %d (1..7 supported)", what,
+                       m->info.kernel_size);
+    fdkn *f = calloc(1, sizeof *f);
+    if (!f) return jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
+    m->impl = f;
+    jf_status s = fdkn_load_branch(m, st, what, "ImageKernel", &f->image);
+    if (s == JF_OK) s = fdkn_load_branch(m, st, what, "DepthKernel", &f->depth);
+    if (s != JF_OK) fdkn_destroy(m);
+    return s;
+}
+
+/* Folds one full-resolution plane 4x4 and runs a branch: heads at quarter size. */
+static jf_status fdkn_branch_run(jf_model *m, const fdkn_branch *b, const jf_tensor *plane,
+                                 jf_tensor *heads)
+{
+    jf_tensor folded = {0};
+    jf_status s = jf_tensor_alloc(m->ctx, &folded, FDKN_FACTOR * FDKN_FACTOR,
+                                  (plane->h + FDKN_FACTOR - 1) / FDKN_FACTOR,
+                                  (plane->w + FDKN_FACTOR - 1) / FDKN_FACTOR);
+    if (s == JF_OK) s = jf_space_to_depth(m->ctx, plane, FDKN_FACTOR, &folded);
+    if (s == JF_OK) s = jf_conv_chain(m, b->convs, FDKN_LAYERS + 1, &folded, heads);
+    jf_tensor_free(&folded);
+    return s;
+}
+
+static jf_status fdkn_run(jf_model *m, const jf_tensor *guide, const jf_tensor *target, jf_tensor *out,
+                          const jf_run_options *opt)
+{
+    fdkn *f = m->impl;
+    jf_context *ctx = m->ctx;
+    jf_tensor gray = {0}, heads_img = {0}, heads_dep = {0};
+    const jf_tensor *luma = guide;
+    jf_status s = JF_OK;
+    if (guide->c == 3) {
+        /* planes arrive as B, G, R */
+        s = jf_tensor_alloc(ctx, &gray, 1, guide->h, guide->w);
+        if (s == JF_OK) s = jf_rgb_to_gray(ctx, guide, 2, 1, 0, JF_GRAY_FLOAT, &gray);
+        luma = &gray;
+    }
+    if (s == JF_OK) s = fdkn_branch_run(m, &f->image, luma, &heads_img);
+    if (s == JF_OK && opt && opt->progress && opt->progress(opt->progress_user, 1, 3))
+        s = jf_fail(ctx, JF_ERR_CANCELLED, "cancelled by the progress callback");
+    if (s == JF_OK) s = fdkn_branch_run(m, &f->depth, target, &heads_dep);
+    if (s == JF_OK && opt && opt->progress && opt->progress(opt->progress_user, 2, 3))
+        s = jf_fail(ctx, JF_ERR_CANCELLED, "cancelled by the progress callback");
+    if (s == JF_OK) {
+        jf_deform_params p = {FDKN_FACTOR, m->info.kernel_size, m->info.window_size, m->info.residual};
+        s = jf_deform_average(ctx, &heads_img, &heads_dep, target, &p, out, NULL, NULL);
+    }
+    if (s == JF_OK && opt && opt->progress) opt->progress(opt->progress_user, 3, 3);
+    jf_tensor_free(&gray);
+    jf_tensor_free(&heads_img);
+    jf_tensor_free(&heads_dep);
+    return s;
+}
+
+static double fdkn_macs(const jf_model *m, int width, int height)
+{
+    const fdkn *f = m->impl;
+    int h = (height + 3) / 4, w = (width + 3) / 4;
+    double macs = 0;
+    for (int i = 0; i <= FDKN_LAYERS; i++) macs += 2 * jf_conv_macs(&f->image.convs[i], h, w);
+    int kk = m->info.kernel_size * m->info.kernel_size;
+    return macs + (double)width * height * kk * 6; /* bilinear taps and weighting */
+}
+
+const jf_model_arch jf_arch_fdkn = {"fdkn", fdkn_create, fdkn_run, fdkn_destroy, fdkn_macs};

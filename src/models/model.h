@@ -1,0 +1,61 @@
+/* model.h - what every model shares: the jf_model handle, the registry entry
+ * a model file's "architecture" selects, metadata parsing, and helpers that
+ * turn checked safetensors entries into device convolutions. */
+#ifndef JF_MODEL_H
+#define JF_MODEL_H
+
+#include "io/safetensors.h"
+#include "ops/ops.h"
+
+typedef struct jf_model jf_model;
+
+/* How a guide enters a network: float luma, OpenCV 8-bit luma, or B,G,R planes. */
+typedef enum jf_guide_mode { JF_GUIDE_GRAY = 0, JF_GUIDE_GRAY_U8 = 1, JF_GUIDE_BGR = 2 } jf_guide_mode;
+
+typedef struct jf_model_arch {
+    const char *name; /* the "architecture" metadata value */
+    /* Builds the model's device state from a checked file; errors go to ctx. */
+    jf_status (*create)(jf_model *m, const jf_safetensors *st, const char *what);
+    /* guide: 1 or 3 planes (B, G, R) at H x W; target: 1 x H x W (already at the
+     * guide's size); out: 1 x H x W. */
+    jf_status (*run)(jf_model *m, const jf_tensor *guide, const jf_tensor *target, jf_tensor *out,
+                     const jf_run_options *opt);
+    void (*destroy)(jf_model *m);
+    /* Multiply-adds of one run at W x H (the bench reports 2x this as FLOPs). */
+    double (*macs)(const jf_model *m, int width, int height);
+} jf_model_arch;
+
+struct jf_model {
+    jf_context *ctx;
+    const jf_model_arch *arch;
+    jf_model_info info;
+    jf_guide_mode guide;
+    jf_resize_mode upsample;
+    jf_workspace ws;
+    void *impl;
+};
+
+const jf_model_arch *jf_find_arch(const char *name);
+
+/* Metadata readers: a missing key takes the default; a malformed one fails and names it. */
+jf_status jf_meta_int(jf_context *ctx, const jf_safetensors *st, const char *what, const char *key,
+                      int def, int lo, int hi, int *out);
+jf_status jf_meta_bool(jf_context *ctx, const jf_safetensors *st, const char *what, const char *key,
+                       int def, int *out);
+
+/* Checks that `name` exists as F32/F16/BF16/F64 with exactly the given shape
+ * (ndim entries) and returns its float32 data (caller frees). */
+jf_status jf_tensor_f32(jf_context *ctx, const jf_safetensors *st, const char *what, const char *name,
+                        int ndim, const int64_t *shape, float **out);
+
+/* Loads "<prefix>.weight" (cout x cin x k x k) and "<prefix>.bias", folds
+ * "<bn>.{weight,bias,running_mean,running_var}" when bn is not NULL, and uploads. */
+jf_status jf_load_conv(jf_model *m, const jf_safetensors *st, const char *what, const char *prefix,
+                       const char *bn, int cout, int cin, int k, int stride, int pad, int dil,
+                       jf_act act, float slope, jf_conv *out);
+
+/* Runs a chain of convolutions, ping-ponging between two scratch tensors;
+ * *result is `out` (allocated here, owned by the caller) when n > 0. */
+jf_status jf_conv_chain(jf_model *m, const jf_conv *convs, int n, const jf_tensor *in, jf_tensor *out);
+
+#endif

@@ -1,0 +1,148 @@
+/* conv.c - 2-D convolution on the device: 1x1 stride-1 convolutions are one
+ * SGEMM on the input itself; larger ones unfold the input with im2col into a
+ * reused workspace first. Bias and activation run as one epilogue kernel. */
+#include "ops/ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes)
+{
+    if (ws->buf && ws->bytes >= bytes) return JF_OK;
+    if (ws->buf) clReleaseMemObject(ws->buf);
+    ws->buf = NULL;
+    ws->bytes = 0;
+    jf_status st = jf_buffer_create(ctx, bytes, NULL, &ws->buf);
+    if (st == JF_OK) ws->bytes = bytes;
+    return st;
+}
+
+void jf_workspace_free(jf_workspace *ws)
+{
+    if (ws && ws->buf) clReleaseMemObject(ws->buf);
+    if (ws) {
+        ws->buf = NULL;
+        ws->bytes = 0;
+    }
+}
+
+void jf_fold_batchnorm(float *weight, float *bias, int cout, int per_out, const float *gamma,
+                       const float *beta, const float *mean, const float *var, float eps)
+{
+    for (int o = 0; o < cout; o++) {
+        float s = gamma[o] / sqrtf(var[o] + eps);
+        for (int i = 0; i < per_out; i++) weight[(size_t)o * per_out + i] *= s;
+        bias[o] = (bias[o] - mean[o]) * s + beta[o];
+    }
+}
+
+int jf_conv_out_size(int in, int k, int stride, int pad, int dil)
+{
+    int span = dil * (k - 1) + 1;
+    int o = (in + 2 * pad - span) / stride + 1;
+    return (in + 2 * pad < span) ? 0 : o;
+}
+
+jf_status jf_conv_init(jf_context *ctx, jf_conv *conv, const float *weight, const float *bias,
+                       int cout, int cin, int kh, int kw, int stride, int pad, int dil, jf_act act,
+                       float slope)
+{
+    memset(conv, 0, sizeof *conv);
+    if (cout <= 0 || cin <= 0 || kh <= 0 || kw <= 0 || stride <= 0 || pad < 0 || dil <= 0)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "convolution %dx%dx%dx%d stride %d pad %d dil %d",
+                       cout, cin, kh, kw, stride, pad, dil);
+    conv->cin = cin;
+    conv->cout = cout;
+    conv->kh = kh;
+    conv->kw = kw;
+    conv->stride = stride;
+    conv->pad = pad;
+    conv->dil = dil;
+    conv->act = act;
+    conv->slope = slope;
+    conv->act_channels = cout;
+    size_t wn = (size_t)cout * cin * kh * kw;
+    jf_status st = jf_buffer_create(ctx, wn * sizeof(float), weight, &conv->weight);
+    if (st != JF_OK) return st;
+    float *zeros = NULL;
+    if (!bias) {
+        zeros = calloc((size_t)cout, sizeof(float));
+        if (!zeros) {
+            jf_conv_free(conv);
+            return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+    }
+    st = jf_buffer_create(ctx, (size_t)cout * sizeof(float), bias ? bias : zeros, &conv->bias);
+    free(zeros);
+    if (st != JF_OK) jf_conv_free(conv);
+    return st;
+}
+
+void jf_conv_free(jf_conv *conv)
+{
+    if (!conv) return;
+    if (conv->weight) clReleaseMemObject(conv->weight);
+    if (conv->bias) clReleaseMemObject(conv->bias);
+    conv->weight = conv->bias = NULL;
+}
+
+double jf_conv_macs(const jf_conv *conv, int ho, int wo)
+{
+    return (double)conv->cout * conv->cin * conv->kh * conv->kw * ho * wo;
+}
+
+jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor *in, jf_tensor *out,
+                          jf_workspace *ws)
+{
+    int ho = jf_conv_out_size(in->h, conv->kh, conv->stride, conv->pad, conv->dil);
+    int wo = jf_conv_out_size(in->w, conv->kw, conv->stride, conv->pad, conv->dil);
+    if (in->c != conv->cin || out->c != conv->cout || out->h != ho || out->w != wo || ho <= 0 ||
+        wo <= 0)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
+                       "convolution %d->%d %dx%d: input %dx%dx%d, output %dx%dx%d (expected %dx%dx%d)",
+                       conv->cin, conv->cout, conv->kh, conv->kw, in->c, in->h, in->w, out->c,
+                       out->h, out->w, conv->cout, ho, wo);
+    size_t K = (size_t)conv->cin * conv->kh * conv->kw;
+    size_t N = (size_t)ho * wo;
+    cl_mem cols = in->buf;
+    jf_status st;
+    int direct = conv->kh == 1 && conv->kw == 1 && conv->stride == 1 && conv->pad == 0;
+    if (!direct) {
+        st = jf_workspace_reserve(ctx, ws, K * N * sizeof(float));
+        if (st != JF_OK) return st;
+        cl_kernel k;
+        if ((st = jf_kernel(ctx, "conv.cl", "im2col", &k)) != JF_OK) return st;
+        int cin = in->c, h = in->h, w = in->w;
+        jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
+        jf_arg(ctx, k, 1, sizeof(cl_mem), &ws->buf);
+        JF_ARG(ctx, k, 2, cin);
+        JF_ARG(ctx, k, 3, h);
+        JF_ARG(ctx, k, 4, w);
+        JF_ARG(ctx, k, 5, conv->kh);
+        JF_ARG(ctx, k, 6, conv->kw);
+        JF_ARG(ctx, k, 7, conv->stride);
+        JF_ARG(ctx, k, 8, conv->pad);
+        JF_ARG(ctx, k, 9, conv->dil);
+        JF_ARG(ctx, k, 10, ho);
+        if ((st = JF_ARG(ctx, k, 11, wo)) != JF_OK) return st;
+        size_t g[2] = {N, K}, l[2] = {64, 1};
+        if ((st = jf_launch(ctx, k, 2, g, l, "im2col")) != JF_OK) return st;
+        cols = ws->buf;
+    }
+    st = jf_sgemm(ctx, (size_t)conv->cout, N, K, conv->weight, 0, K, cols, 0, N, 0.0f, out->buf, 0, N);
+    if (st != JF_OK) return st;
+
+    cl_kernel k;
+    if ((st = jf_kernel(ctx, "conv.cl", "bias_act", &k)) != JF_OK) return st;
+    int plane = (int)N, act = (int)conv->act;
+    jf_arg(ctx, k, 0, sizeof(cl_mem), &out->buf);
+    jf_arg(ctx, k, 1, sizeof(cl_mem), &conv->bias);
+    JF_ARG(ctx, k, 2, conv->cout);
+    JF_ARG(ctx, k, 3, plane);
+    JF_ARG(ctx, k, 4, act);
+    JF_ARG(ctx, k, 5, conv->slope);
+    if ((st = JF_ARG(ctx, k, 6, conv->act_channels)) != JF_OK) return st;
+    size_t g[2] = {N, (size_t)conv->cout}, l[2] = {64, 1};
+    return jf_launch(ctx, k, 2, g, l, "bias_act");
+}

@@ -1,0 +1,73 @@
+/* ops.h - the OpenCL operations models are built from: convolution (im2col +
+ * CLBlast SGEMM, 1x1 straight to SGEMM) with bias and fused activation,
+ * space-to-depth, pixel shuffle, bicubic resizing, guide-to-gray and the fused
+ * deformable weighted average. Tensors are planar float32 (runtime.h). */
+#ifndef JF_OPS_H
+#define JF_OPS_H
+
+#include "runtime/runtime.h"
+
+typedef enum jf_act { JF_ACT_NONE = 0, JF_ACT_RELU = 1, JF_ACT_LEAKY = 2, JF_ACT_SIGMOID = 3 } jf_act;
+
+/* Scratch memory that grows to the largest request and is reused (im2col). */
+typedef struct jf_workspace {
+    cl_mem buf;
+    size_t bytes;
+} jf_workspace;
+jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes);
+void jf_workspace_free(jf_workspace *ws);
+
+typedef struct jf_conv {
+    int cin, cout, kh, kw, stride, pad, dil;
+    jf_act act;
+    float slope;          /* LeakyReLU negative slope */
+    int act_channels;     /* activation on output channels [0, act_channels) only */
+    cl_mem weight;        /* cout x (cin*kh*kw), row-major, BatchNorm already folded in */
+    cl_mem bias;          /* cout */
+} jf_conv;
+
+/* Uploads weights (cout x cin x kh x kw) and bias (cout, may be NULL = 0). The
+ * activation applies to every output channel; change act_channels to limit it. */
+jf_status jf_conv_init(jf_context *ctx, jf_conv *conv, const float *weight, const float *bias,
+                       int cout, int cin, int kh, int kw, int stride, int pad, int dil, jf_act act,
+                       float slope);
+void jf_conv_free(jf_conv *conv);
+int jf_conv_out_size(int in, int k, int stride, int pad, int dil);
+/* out must be allocated as cout x ho x wo (see jf_conv_out_size). */
+jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor *in, jf_tensor *out,
+                          jf_workspace *ws);
+/* Multiply-adds of one forward pass (FLOPs = 2 x this), for the bench. */
+double jf_conv_macs(const jf_conv *conv, int ho, int wo);
+
+/* BatchNorm folding: w[o] *= g[o]/sqrt(v[o]+eps), b[o] = (b[o]-m[o])*g[o]/sqrt(v[o]+eps) + beta[o]. */
+void jf_fold_batchnorm(float *weight, float *bias, int cout, int per_out, const float *gamma,
+                       const float *beta, const float *mean, const float *var, float eps);
+
+/* out (c*f*f x ceil(h/f) x ceil(w/f)) from in (c x h x w), edge-replicated. */
+jf_status jf_space_to_depth(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out);
+/* out (c x h*f x w*f) from in (c*f*f x h x w). */
+jf_status jf_pixel_shuffle(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out);
+
+typedef enum jf_resize_mode { JF_RESIZE_PIL = 0, JF_RESIZE_OPENCV = 1 } jf_resize_mode;
+/* Resizes every plane of in to out's size. */
+jf_status jf_resize_cubic(jf_context *ctx, const jf_tensor *in, jf_tensor *out, jf_resize_mode mode);
+
+typedef enum jf_gray_mode { JF_GRAY_FLOAT = 0, JF_GRAY_U8 = 1 } jf_gray_mode;
+/* out (1 x h x w) from 3 planes; r, g, b give the plane index of each colour. */
+jf_status jf_rgb_to_gray(jf_context *ctx, const jf_tensor *in, int r, int g, int b,
+                         jf_gray_mode mode, jf_tensor *out);
+
+typedef struct jf_deform_params {
+    int factor;     /* pixel-shuffle factor of the heads (4 for FDKN, 1 for DKN) */
+    int kernel;     /* r: r*r taps (<= 7) */
+    int window;     /* K: the K x K window */
+    int residual;   /* 1: mean-subtracted weights + target; 0: L1-normalised weights */
+} jf_deform_params;
+/* out (1 x H x W) = deformable average of target (1 x H x W) under the product
+ * of two branches' heads (3*r*r*f*f x ceil(H/f) x ceil(W/f) each, see deform.cl).
+ * weights_out (r*r x H x W) and offsets_out (2*r*r x H x W) may be NULL. */
+jf_status jf_deform_average(jf_context *ctx, const jf_tensor *heads_a, const jf_tensor *heads_b,
+                            const jf_tensor *target, const jf_deform_params *p, jf_tensor *out,
+                            jf_tensor *weights_out, jf_tensor *offsets_out);
+
+#endif

@@ -1,0 +1,186 @@
+/* device.c - OpenCL device discovery, the device-spec rules of
+ * jf_context_create (index, type, name/vendor substring, JF_DEVICE), and the
+ * one place where vendor quirks become program build options. */
+#include "runtime/runtime.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define JF_MAX_PLATFORMS 16
+#define JF_MAX_DEVICES 64
+
+jf_status jf_enumerate_devices(jf_device_ref *refs, int max, int *count)
+{
+    cl_platform_id plats[JF_MAX_PLATFORMS];
+    cl_uint np = 0;
+    *count = 0;
+    cl_int err = clGetPlatformIDs(JF_MAX_PLATFORMS, plats, &np);
+    /* -1001 is CL_PLATFORM_NOT_FOUND_KHR: an ICD loader with no driver behind it */
+    if (err == -1001 || np == 0) return JF_OK;
+    if (err != CL_SUCCESS) return JF_ERR_OPENCL;
+    if (np > JF_MAX_PLATFORMS) np = JF_MAX_PLATFORMS;
+    int n = 0;
+    for (cl_uint p = 0; p < np; p++) {
+        cl_device_id devs[JF_MAX_DEVICES];
+        cl_uint nd = 0;
+        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, JF_MAX_DEVICES, devs, &nd) != CL_SUCCESS)
+            continue; /* a platform without devices is not an error */
+        if (nd > JF_MAX_DEVICES) nd = JF_MAX_DEVICES;
+        for (cl_uint d = 0; d < nd; d++, n++) {
+            if (refs && n < max) {
+                refs[n].platform = plats[p];
+                refs[n].device = devs[d];
+            }
+        }
+    }
+    *count = n;
+    return JF_OK;
+}
+
+static void jf_info_string(cl_device_id d, cl_device_info what, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (clGetDeviceInfo(d, what, len, buf, NULL) != CL_SUCCESS) buf[0] = '\0';
+    buf[len - 1] = '\0';
+}
+
+void jf_query_device_info(cl_platform_id p, cl_device_id d, int index, jf_device_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->index = index;
+    cl_device_type type = 0;
+    clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    info->is_gpu = (type & CL_DEVICE_TYPE_GPU) != 0;
+    info->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+    cl_uint u = 0;
+    clGetDeviceInfo(d, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof u, &u, NULL);
+    info->compute_units = u;
+    u = 0;
+    clGetDeviceInfo(d, CL_DEVICE_MAX_CLOCK_FREQUENCY, sizeof u, &u, NULL);
+    info->clock_mhz = u;
+    cl_ulong m = 0;
+    clGetDeviceInfo(d, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof m, &m, NULL);
+    info->global_mem_bytes = m;
+    m = 0;
+    clGetDeviceInfo(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof m, &m, NULL);
+    info->max_alloc_bytes = m;
+    jf_info_string(d, CL_DEVICE_NAME, info->name, sizeof info->name);
+    jf_info_string(d, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
+    jf_info_string(d, CL_DEVICE_VERSION, info->version, sizeof info->version);
+    jf_info_string(d, CL_DRIVER_VERSION, info->driver_version, sizeof info->driver_version);
+    info->platform[0] = '\0';
+    clGetPlatformInfo(p, CL_PLATFORM_NAME, sizeof info->platform, info->platform, NULL);
+    info->platform[sizeof info->platform - 1] = '\0';
+}
+
+jf_status jf_device_count(int *count)
+{
+    if (!count) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_device_count: count is NULL");
+    jf_status st = jf_enumerate_devices(NULL, 0, count);
+    if (st != JF_OK) return jf_fail(NULL, st, "clGetPlatformIDs failed");
+    return JF_OK;
+}
+
+jf_status jf_device_get_info(int index, jf_device_info *info)
+{
+    if (!info) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_device_get_info: info is NULL");
+    jf_device_ref refs[JF_MAX_DEVICES];
+    int n = 0;
+    jf_status st = jf_enumerate_devices(refs, JF_MAX_DEVICES, &n);
+    if (st != JF_OK) return jf_fail(NULL, st, "clGetPlatformIDs failed");
+    if (index < 0 || index >= n || index >= JF_MAX_DEVICES)
+        return jf_fail(NULL, JF_ERR_NO_DEVICE, "no OpenCL device with index %d (%d found)", index, n);
+    jf_query_device_info(refs[index].platform, refs[index].device, index, info);
+    return JF_OK;
+}
+
+static int jf_contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0) return 1;
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n) return 1;
+    }
+    return 0;
+}
+
+/* Higher is better: any GPU beats any other device, then raw parallelism. */
+static double jf_device_score(const jf_device_info *in)
+{
+    return (in->is_gpu ? 1e12 : 0.0) + (double)in->compute_units * (double)(in->clock_mhz + 1);
+}
+
+jf_status jf_choose_device(const char *spec, jf_device_ref *out, int *index, char *err, size_t errlen)
+{
+    jf_device_ref refs[JF_MAX_DEVICES];
+    int n = 0;
+    if (jf_enumerate_devices(refs, JF_MAX_DEVICES, &n) != JF_OK) {
+        snprintf(err, errlen, "clGetPlatformIDs failed: is an OpenCL driver (ICD) installed?");
+        return JF_ERR_NO_DEVICE;
+    }
+    if (n > JF_MAX_DEVICES) n = JF_MAX_DEVICES;
+    if (n == 0) {
+        snprintf(err, errlen,
+                 "no OpenCL device found: install a driver (for the CPU: the pocl-opencl-icd package)");
+        return JF_ERR_NO_DEVICE;
+    }
+    const char *source = "device";
+    if (!spec || !*spec) {
+        spec = getenv("JF_DEVICE");
+        source = "JF_DEVICE";
+    }
+    int best = -1;
+    double best_score = -1.0;
+    for (int i = 0; i < n; i++) {
+        jf_device_info in;
+        jf_query_device_info(refs[i].platform, refs[i].device, i, &in);
+        int match;
+        if (!spec || !*spec) {
+            match = 1;
+        } else {
+            char *end = NULL;
+            long idx = strtol(spec, &end, 10);
+            if (end != spec && *end == '\0') match = (idx == i);
+            else if (!strcasecmp(spec, "gpu")) match = in.is_gpu;
+            else if (!strcasecmp(spec, "cpu")) match = in.is_cpu;
+            else match = jf_contains_nocase(in.name, spec) || jf_contains_nocase(in.vendor, spec) ||
+                         jf_contains_nocase(in.platform, spec);
+        }
+        if (!match) continue;
+        double score = (!spec || !*spec) ? jf_device_score(&in) : -(double)i; /* first match wins */
+        if (score > best_score) {
+            best_score = score;
+            best = i;
+        }
+    }
+    if (best < 0) {
+        snprintf(err, errlen, "no OpenCL device matches %s '%s' (%d device%s found; see `jfilter devices`)",
+                 source, spec, n, n == 1 ? "" : "s");
+        return JF_ERR_NO_DEVICE;
+    }
+    *out = refs[best];
+    *index = best;
+    return JF_OK;
+}
+
+void jf_device_build_options(jf_context *ctx)
+{
+    const jf_device_info *in = &ctx->info;
+    char quirks[256] = "";
+    /* NVIDIA's compiler honours -cl-nv-verbose etc.; nothing needed yet. PoCL and
+     * Intel CPUs vectorise across work-items, so prefer wider work per item there. */
+    if (in->is_cpu) strcat(quirks, " -DJF_DEVICE_CPU=1");
+    if (jf_contains_nocase(in->vendor, "nvidia")) strcat(quirks, " -DJF_VENDOR_NVIDIA=1");
+    if (jf_contains_nocase(in->vendor, "advanced micro") || jf_contains_nocase(in->vendor, "amd"))
+        strcat(quirks, " -DJF_VENDOR_AMD=1");
+    if (jf_contains_nocase(in->vendor, "intel")) strcat(quirks, " -DJF_VENDOR_INTEL=1");
+    const char *extra = getenv("JF_BUILD_OPTIONS");
+    snprintf(ctx->build_options, sizeof ctx->build_options, "-cl-std=CL1.2%s%s%s", quirks,
+             extra ? " " : "", extra ? extra : "");
+}

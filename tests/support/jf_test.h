@@ -1,0 +1,43 @@
+/* jf_test.h - shared helpers of the Check suites: a seeded random generator,
+ * float comparisons that report the worst element, paths to the source tree,
+ * the build tree and ../shared, and a context on the test device. */
+#ifndef JF_TEST_H
+#define JF_TEST_H
+
+#include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jfilter.h"
+
+/* Deterministic uniform floats in [lo, hi). */
+void jft_seed(uint64_t seed);
+float jft_uniform(float lo, float hi);
+void jft_fill(float *x, size_t n, float lo, float hi);
+
+/* Largest |a[i] - b[i]|; *where (may be NULL) receives its index. */
+double jft_max_abs_diff(const float *a, const float *b, size_t n, size_t *where);
+
+/* Asserts max |a - b| <= tol and prints the worst element when not. */
+#define jft_assert_close(a, b, n, tol)                                                     \
+    do {                                                                                   \
+        size_t jft_where_ = 0;                                                             \
+        double jft_d_ = jft_max_abs_diff((a), (b), (n), &jft_where_);                      \
+        ck_assert_msg(jft_d_ <= (tol), "max abs diff %g > %g at %zu (got %g, want %g)",    \
+                      jft_d_, (double)(tol), jft_where_, (double)(a)[jft_where_],          \
+                      (double)(b)[jft_where_]);                                            \
+    } while (0)
+
+/* "<source>/<rel>", "<build>/<rel>", "<shared>/<rel>" in a static buffer (one at a time). */
+const char *jft_source_path(const char *rel);
+const char *jft_binary_path(const char *rel);
+const char *jft_shared_path(const char *rel);
+
+/* A context on JF_TEST_DEVICE (or the default device). Fails the test, never
+ * skips it, when no OpenCL device is there: a run that compiles no kernel must fail. */
+jf_context *jft_context(void);
+
+/* Runs a suite with Check and returns the process exit status. */
+int jft_run_suite(Suite *s);
+
+#endif

@@ -1,0 +1,228 @@
+# Trains a jfilter network (fdkn, dkn, svlrm) on RGB-D-D and exports it as a jfilter
+# safetensors model file. Stops at --iters or --minutes, whichever comes first; resumable
+# from --ckpt, and re-exports the model every few minutes so a usable file always exists.
+import argparse
+import json
+import math
+import os
+import signal
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import RGBDD  # noqa: E402
+from models import build  # noqa: E402
+
+# Per architecture: guidance planes and the upsampling its low-res input gets.
+PREP = {"fdkn": ("gray", "pil"), "dkn": ("bgr", "pil"), "svlrm": ("gray_u8", "opencv")}
+
+
+def write_safetensors(path, tensors, metadata):
+    """Minimal safetensors writer (no dependency): 8-byte LE header size, JSON header, data.
+    Writes to a temporary name and renames, so readers never see a half-written file."""
+    header = {"__metadata__": {k: str(v) for k, v in metadata.items()}}
+    blobs, pos = [], 0
+    for name, t in tensors.items():
+        a = np.ascontiguousarray(t.detach().cpu().numpy().astype("<f4"))
+        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [pos, pos + a.nbytes]}
+        blobs.append(a.tobytes())
+        pos += a.nbytes
+    hjson = json.dumps(header, separators=(",", ":")).encode()
+    hjson += b" " * (-len(hjson) % 8)  # keep the data 8-byte aligned
+    tmp = path + ".tmp"
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(hjson)))
+        f.write(hjson)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+def read_safetensors(path):
+    """Returns ({name: float32 tensor}, metadata) from a file write_safetensors made."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for name, h in header.items():
+        b, e = h["data_offsets"]
+        assert h["dtype"] == "F32"
+        out[name] = torch.from_numpy(np.frombuffer(data[b:e], dtype="<f4").reshape(h["shape"]).copy())
+    return out, meta
+
+
+def model_from_file(path):
+    """Rebuilds the PyTorch model described by a jfilter safetensors file (eval mode)."""
+    tensors, meta = read_safetensors(path)
+    arch = meta["architecture"]
+    if arch == "svlrm":
+        m = build(arch, layers=int(meta.get("layers", 10)), activation=meta.get("activation", "leaky_relu"),
+                  negative_slope=float(meta.get("negative_slope", 0.1)))
+    else:
+        m = build(arch, k=int(meta.get("kernel_size", 3)), d=int(meta.get("window_size", 15)),
+                  residual=meta.get("residual", "true") == "true")
+    m.load_state_dict(tensors, strict=False)
+    m.eval()
+    return m, meta
+
+
+def metadata(args, model, iters, wall):
+    guide, upsample = PREP[args.arch]
+    meta = {
+        "format": "jfilter-1",
+        "architecture": args.arch,
+        "scale": args.scale,
+        "guide": guide,
+        "guide_order": "bgr",
+        "upsample": upsample,
+        "trained_by": "jfilter tools/train",
+        "iterations": iters,
+        "wall_time_s": "%.0f" % wall,
+        "data": "RGB-D-D train (405 pairs)",
+    }
+    if args.arch == "svlrm":
+        meta.update(activation=model.activation, layers=model.n_layers)
+        if model.activation == "leaky_relu":
+            meta["negative_slope"] = model.negative_slope
+    else:
+        meta.update(kernel_size=model.k, window_size=model.d, residual="true" if model.residual else "false")
+    return meta
+
+
+def export(args, model, iters, wall):
+    # BN running statistics are what inference uses; num_batches_tracked is training-only.
+    sd = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    write_safetensors(args.out, sd, metadata(args, model, iters, wall))
+
+
+def forward(model, arch, guide, up):
+    if arch == "svlrm":
+        return model(up, guide)
+    return model(guide, up)
+
+
+def loss_fn(arch, out, gt):
+    if arch == "svlrm":
+        return torch.sqrt((out - gt) ** 2 + 1e-6).mean()  # Charbonnier, eps 1e-3
+    return (out - gt).abs().mean()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--arch", choices=sorted(PREP), default="fdkn")
+    p.add_argument("--scale", type=int, default=8)
+    p.add_argument("--iters", type=int, default=100000)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--crop", type=int, default=128)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr-min", type=float, default=1e-5)
+    p.add_argument("--warmup", type=int, default=100, help="linear LR warm-up iterations")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--minutes", type=float, default=60.0)
+    p.add_argument("--out", required=True)
+    p.add_argument("--ckpt", required=True)
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--data", default="/work/shared/data/rgbdd")
+    p.add_argument("--limit", type=int, default=0, help="use only the first N pairs (debugging)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--export-every", type=float, default=5.0, help="minutes between exports")
+    p.add_argument("--activation", default="leaky_relu", choices=["leaky_relu", "relu"])
+    p.add_argument("--layers", type=int, default=10)
+    p.add_argument("--no-residual", action="store_true")
+    p.add_argument("--init", default="", help="start from the weights of this jfilter safetensors file "
+                   "(e.g. fine-tune x4 from x8); ignored when resuming")
+    args = p.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
+    if args.crop % int(np.lcm(args.scale, 4)):
+        sys.exit("--crop must be a multiple of the scale and of 4")
+    torch.manual_seed(args.seed)
+
+    if args.arch == "svlrm":
+        model = build("svlrm", layers=args.layers, activation=args.activation)
+    else:
+        model = build(args.arch, residual=not args.no_residual)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    it, wall = 0, 0.0
+    rng = np.random.default_rng(args.seed)
+    if args.init and not (args.resume and os.path.exists(args.ckpt)):
+        # Same architecture at another scale: the filters transfer, so fine-tuning
+        # costs far less CPU than starting from random weights.
+        tensors, _ = read_safetensors(args.init)
+        model.load_state_dict(tensors, strict=False)
+        print("initialised from %s" % args.init, flush=True)
+    if args.resume and os.path.exists(args.ckpt):
+        ck = torch.load(args.ckpt, map_location="cpu", weights_only=False)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        it, wall = ck["iter"], ck["wall"]
+        rng.bit_generator.state = ck["rng"]
+        print("resumed from %s at iteration %d (%.0f s trained)" % (args.ckpt, it, wall), flush=True)
+
+    guide, upsample = PREP[args.arch]
+    data = RGBDD(args.data, args.scale, guide, upsample, limit=args.limit or None,
+                 log=lambda s: print(s, flush=True))
+
+    stop = {"flag": False}
+
+    def on_signal(signum, frame):  # finish the iteration, then save and export
+        stop["flag"] = True
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def save():
+        os.makedirs(os.path.dirname(os.path.abspath(args.ckpt)), exist_ok=True)
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "iter": it, "wall": wall,
+                    "rng": rng.bit_generator.state, "args": vars(args)}, args.ckpt + ".tmp")
+        os.replace(args.ckpt + ".tmp", args.ckpt)
+        export(args, model, it, wall)
+
+    budget = args.minutes * 60.0
+    model.train()
+    t_last_export = time.time()
+    t_log, loss_acc, n_acc = time.time(), 0.0, 0
+    while it < args.iters and wall < budget and not stop["flag"]:
+        t0 = time.time()
+        # Cosine decay driven by whichever budget (iterations or time) runs out first, so
+        # the LR reaches its floor when training ends either way.
+        frac = min(1.0, max(it / args.iters, wall / budget))
+        lr = args.lr_min + 0.5 * (args.lr - args.lr_min) * (1 + math.cos(math.pi * frac))
+        if it < args.warmup:
+            lr *= (it + 1) / args.warmup
+        for g in opt.param_groups:
+            g["lr"] = lr
+        g_, u_, t_ = data.batch(rng, args.batch, args.crop)
+        out = forward(model, args.arch, g_, u_)
+        loss = loss_fn(args.arch, out, t_)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        it += 1
+        wall += time.time() - t0
+        loss_acc += loss.item()
+        n_acc += 1
+        if it % args.log_every == 0:
+            now = time.time()
+            print("iter %d loss %.5f lr %.2e %.3f s/iter wall %.0f s" %
+                  (it, loss_acc / n_acc, lr, (now - t_log) / n_acc, wall), flush=True)
+            t_log, loss_acc, n_acc = now, 0.0, 0
+        if time.time() - t_last_export > args.export_every * 60:
+            save()
+            t_last_export = time.time()
+            print("saved checkpoint and exported %s at iteration %d" % (args.out, it), flush=True)
+    save()
+    print("done: %d iterations, %.0f s; exported %s" % (it, wall, args.out), flush=True)
+
+
+if __name__ == "__main__":
+    main()
