@@ -329,6 +329,18 @@ START_TEST(png_malformed)
 
     /* a NULL err buffer is allowed */
     ck_assert_int_eq(jf_png_read(path, &img, NULL, 0), JF_ERR_IO);
+
+    /* a directory is an I/O error for every reader, not a huge or empty file */
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", jft_binary_path("io_scratch"));
+    ck_assert_int_eq(jf_png_read(dir, &img, err, sizeof err), JF_ERR_IO);
+    assert_err_has(err, "io_scratch");
+    jf_npy a;
+    ck_assert_int_eq(jf_npy_read(dir, &a, err, sizeof err), JF_ERR_IO);
+    assert_err_has(err, "io_scratch");
+    jf_safetensors st;
+    ck_assert_int_eq(jf_st_open(dir, &st, err, sizeof err), JF_ERR_IO);
+    assert_err_has(err, "io_scratch");
 }
 END_TEST
 

@@ -469,7 +469,10 @@ def write_safetensors(path, tensors, metadata):
     hjson = json.dumps(header, separators=(",", ":")).encode("utf-8")
     hjson += b" " * (-len(hjson) % 8)  # keeps the data section 8-byte aligned
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp.", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp.", dir=directory)
+    except OSError as e:
+        raise ConvertError("%s: cannot create: %s" % (path, e.strerror))
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(struct.pack("<Q", len(hjson)))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Real headers are a few hundred bytes; a limit keeps a corrupt length from
@@ -256,6 +257,13 @@ jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
     char *header = NULL;
     uint8_t *raw = NULL;
     long fsize;
+    struct stat sb;
+    /* A directory opens fine on Linux and reports a nonsense size; catch it here. */
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        npy_errf(err, errlen, "%s: not a regular file", path);
+        fclose(f);
+        return JF_ERR_IO;
+    }
     if (fseek(f, 0, SEEK_END) != 0 || (fsize = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
         npy_errf(err, errlen, "%s: cannot determine the file size: %s", path, strerror(errno));
         fclose(f);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Larger than any image we filter; also keeps row arithmetic far from overflow. */
@@ -182,8 +183,19 @@ jf_status jf_png_read(const char *path, jf_png *out, char *err, size_t errlen)
         png_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return JF_ERR_IO;
     }
+    struct stat sb;
+    if (fstat(fileno(job.file), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        png_errf(err, errlen, "%s: is a directory", path);
+        fclose(job.file);
+        return JF_ERR_IO;
+    }
     uint8_t sig[8];
     size_t got = fread(sig, 1, sizeof sig, job.file);
+    if (got < sizeof sig && ferror(job.file)) {
+        png_errf(err, errlen, "%s: read error: %s", path, strerror(errno));
+        fclose(job.file);
+        return JF_ERR_IO;
+    }
     if (got < sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0) {
         png_errf(err, errlen, "%s: not a PNG file (%s)", path,
                  got == 0 ? "file is empty" : "bad signature");

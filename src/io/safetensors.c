@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A header larger than this is not a model file we could ever use; refusing it
  * early keeps a corrupt length from driving a huge allocation in jansson. */
@@ -383,6 +384,13 @@ jf_status jf_st_open(const char *path, jf_safetensors *out, char *err, size_t er
     jf_status status = JF_OK;
     uint8_t *data = NULL;
     long end;
+    struct stat sb;
+    /* A directory opens fine on Linux and reports a nonsense size; catch it here. */
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        st_errf(err, errlen, "%s: not a regular file", path);
+        fclose(f);
+        return JF_ERR_IO;
+    }
     if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
         st_errf(err, errlen, "%s: cannot determine the file size: %s", path, strerror(errno));
         fclose(f);

@@ -1,6 +1,8 @@
-/* conv.c - 2-D convolution on the device: 1x1 stride-1 convolutions are one
- * SGEMM on the input itself; larger ones unfold the input with im2col into a
- * reused workspace first. Bias and activation run as one epilogue kernel. */
+/* conv.c - 2-D convolution on the device, two ways. GEMM: 1x1 stride-1
+ * convolutions are one SGEMM on the input itself, larger ones unfold the
+ * input with im2col into a reused workspace first, and bias + activation run
+ * as one epilogue kernel. Direct: zero-pad once, then cl/conv_direct.cl with
+ * the epilogue fused. */
 #include "ops/ops.h"
 
 #include <math.h>
@@ -44,9 +46,26 @@ int jf_conv_out_size(int in, int k, int stride, int pad, int dil)
     return (in + 2 * pad < span) ? 0 : o;
 }
 
+jf_conv_path jf_conv_default_path(const jf_context *ctx)
+{
+    const char *env = getenv("JF_CONV");
+    if (env && !strcmp(env, "gemm")) return JF_CONV_GEMM;
+    if (env && !strcmp(env, "direct")) return JF_CONV_DIRECT;
+    /* measured on PoCL (bench/): the direct kernel beats CLBlast there */
+    return ctx->info.is_cpu ? JF_CONV_DIRECT : JF_CONV_GEMM;
+}
+
 jf_status jf_conv_init(jf_context *ctx, jf_conv *conv, const float *weight, const float *bias,
                        int cout, int cin, int kh, int kw, int stride, int pad, int dil, jf_act act,
                        float slope)
+{
+    return jf_conv_init_path(ctx, conv, weight, bias, cout, cin, kh, kw, stride, pad, dil, act, slope,
+                             JF_CONV_DEFAULT);
+}
+
+jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight, const float *bias,
+                            int cout, int cin, int kh, int kw, int stride, int pad, int dil, jf_act act,
+                            float slope, jf_conv_path path)
 {
     memset(conv, 0, sizeof *conv);
     if (cout <= 0 || cin <= 0 || kh <= 0 || kw <= 0 || stride <= 0 || pad < 0 || dil <= 0)
@@ -62,8 +81,21 @@ jf_status jf_conv_init(jf_context *ctx, jf_conv *conv, const float *weight, cons
     conv->act = act;
     conv->slope = slope;
     conv->act_channels = cout;
-    size_t wn = (size_t)cout * cin * kh * kw;
-    jf_status st = jf_buffer_create(ctx, wn * sizeof(float), weight, &conv->weight);
+    conv->path = path == JF_CONV_DEFAULT ? jf_conv_default_path(ctx) : path;
+    size_t per_out = (size_t)cin * kh * kw;
+    jf_status st;
+    if (conv->path == JF_CONV_DIRECT) {
+        conv->cout_pad = (cout + 15) / 16 * 16;
+        float *t = calloc(per_out * conv->cout_pad, sizeof(float));
+        if (!t) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
+        for (int o = 0; o < cout; o++)
+            for (size_t r = 0; r < per_out; r++) t[r * conv->cout_pad + o] = weight[o * per_out + r];
+        st = jf_buffer_create(ctx, per_out * conv->cout_pad * sizeof(float), t, &conv->weight);
+        free(t);
+    } else {
+        conv->cout_pad = cout;
+        st = jf_buffer_create(ctx, per_out * cout * sizeof(float), weight, &conv->weight);
+    }
     if (st != JF_OK) return st;
     float *zeros = NULL;
     if (!bias) {
@@ -92,6 +124,54 @@ double jf_conv_macs(const jf_conv *conv, int ho, int wo)
     return (double)conv->cout * conv->cin * conv->kh * conv->kw * ho * wo;
 }
 
+static jf_status jf_conv_direct(jf_context *ctx, const jf_conv *conv, const jf_tensor *in,
+                                jf_tensor *out, int ho, int wo, jf_workspace *ws)
+{
+    jf_status st;
+    cl_mem src = in->buf;
+    int hp = in->h + 2 * conv->pad, wp = in->w + 2 * conv->pad;
+    if (conv->pad > 0) {
+        st = jf_workspace_reserve(ctx, ws, (size_t)in->c * hp * wp * sizeof(float));
+        if (st != JF_OK) return st;
+        cl_kernel k;
+        if ((st = jf_kernel(ctx, "conv_direct.cl", "pad_zero", &k)) != JF_OK) return st;
+        jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
+        jf_arg(ctx, k, 1, sizeof(cl_mem), &ws->buf);
+        JF_ARG(ctx, k, 2, in->c);
+        JF_ARG(ctx, k, 3, in->h);
+        JF_ARG(ctx, k, 4, in->w);
+        JF_ARG(ctx, k, 5, conv->pad);
+        JF_ARG(ctx, k, 6, hp);
+        if ((st = JF_ARG(ctx, k, 7, wp)) != JF_OK) return st;
+        size_t g[3] = {(size_t)wp, (size_t)hp, (size_t)in->c}, l[3] = {16, 4, 1};
+        if ((st = jf_launch(ctx, k, 3, g, l, "pad_zero")) != JF_OK) return st;
+        src = ws->buf;
+    }
+    cl_kernel k;
+    if ((st = jf_kernel(ctx, "conv_direct.cl", "conv_direct", &k)) != JF_OK) return st;
+    int act = (int)conv->act;
+    jf_arg(ctx, k, 0, sizeof(cl_mem), &src);
+    jf_arg(ctx, k, 1, sizeof(cl_mem), &conv->weight);
+    jf_arg(ctx, k, 2, sizeof(cl_mem), &conv->bias);
+    jf_arg(ctx, k, 3, sizeof(cl_mem), &out->buf);
+    JF_ARG(ctx, k, 4, conv->cin);
+    JF_ARG(ctx, k, 5, hp);
+    JF_ARG(ctx, k, 6, wp);
+    JF_ARG(ctx, k, 7, conv->kh);
+    JF_ARG(ctx, k, 8, conv->kw);
+    JF_ARG(ctx, k, 9, conv->stride);
+    JF_ARG(ctx, k, 10, conv->dil);
+    JF_ARG(ctx, k, 11, conv->cout);
+    JF_ARG(ctx, k, 12, conv->cout_pad);
+    JF_ARG(ctx, k, 13, ho);
+    JF_ARG(ctx, k, 14, wo);
+    JF_ARG(ctx, k, 15, act);
+    JF_ARG(ctx, k, 16, conv->slope);
+    if ((st = JF_ARG(ctx, k, 17, conv->act_channels)) != JF_OK) return st;
+    size_t g[3] = {(size_t)(wo + 3) / 4, (size_t)ho, (size_t)conv->cout_pad / 16};
+    return jf_launch(ctx, k, 3, g, NULL, "conv_direct");
+}
+
 jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor *in, jf_tensor *out,
                           jf_workspace *ws)
 {
@@ -103,6 +183,7 @@ jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor 
                        "convolution %d->%d %dx%d: input %dx%dx%d, output %dx%dx%d (expected %dx%dx%d)",
                        conv->cin, conv->cout, conv->kh, conv->kw, in->c, in->h, in->w, out->c,
                        out->h, out->w, conv->cout, ho, wo);
+    if (conv->path == JF_CONV_DIRECT) return jf_conv_direct(ctx, conv, in, out, ho, wo, ws);
     size_t K = (size_t)conv->cin * conv->kh * conv->kw;
     size_t N = (size_t)ho * wo;
     cl_mem cols = in->buf;

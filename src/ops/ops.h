@@ -17,12 +17,21 @@ typedef struct jf_workspace {
 jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes);
 void jf_workspace_free(jf_workspace *ws);
 
+/* How a convolution is computed: im2col + CLBlast SGEMM (1x1: SGEMM alone), or
+ * the direct kernel of cl/conv_direct.cl. The default is measured per device
+ * kind: direct on CPUs, SGEMM elsewhere; JF_CONV=gemm|direct overrides it. */
+typedef enum jf_conv_path { JF_CONV_DEFAULT = 0, JF_CONV_GEMM = 1, JF_CONV_DIRECT = 2 } jf_conv_path;
+jf_conv_path jf_conv_default_path(const jf_context *ctx);
+
 typedef struct jf_conv {
     int cin, cout, kh, kw, stride, pad, dil;
+    jf_conv_path path;
+    int cout_pad;         /* direct path: cout rounded up to 16 */
     jf_act act;
     float slope;          /* LeakyReLU negative slope */
     int act_channels;     /* activation on output channels [0, act_channels) only */
-    cl_mem weight;        /* cout x (cin*kh*kw), row-major, BatchNorm already folded in */
+    cl_mem weight;        /* GEMM: cout x (cin*kh*kw) row-major; direct: (cin*kh*kw) x cout_pad.
+                           * BatchNorm is already folded in. */
     cl_mem bias;          /* cout */
 } jf_conv;
 
@@ -31,6 +40,10 @@ typedef struct jf_conv {
 jf_status jf_conv_init(jf_context *ctx, jf_conv *conv, const float *weight, const float *bias,
                        int cout, int cin, int kh, int kw, int stride, int pad, int dil, jf_act act,
                        float slope);
+/* The same with an explicit path (tests compare both against a C reference). */
+jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight, const float *bias,
+                            int cout, int cin, int kh, int kw, int stride, int pad, int dil, jf_act act,
+                            float slope, jf_conv_path path);
 void jf_conv_free(jf_conv *conv);
 int jf_conv_out_size(int in, int k, int stride, int pad, int dil);
 /* out must be allocated as cout x ho x wo (see jf_conv_out_size). */

@@ -8,9 +8,11 @@ jf_status jf_sgemm(jf_context *ctx, size_t m, size_t n, size_t k, cl_mem a, size
                    size_t lda, cl_mem b, size_t b_off, size_t ldb, float beta, cl_mem c,
                    size_t c_off, size_t ldc)
 {
+    double mark = jf_prof_begin(ctx);
     CLBlastStatusCode s = CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo,
                                        m, n, k, 1.0f, a, a_off, lda, b, b_off, ldb, beta, c, c_off,
                                        ldc, &ctx->queue, NULL);
+    jf_prof_end(ctx, "sgemm", mark);
     if (s == CLBlastSuccess) return JF_OK;
     if (s == CLBlastOpenCLOutOfResources || s == CLBlastTempBufferAllocFailure)
         return jf_fail(ctx, JF_ERR_DEVICE_MEMORY, "CLBlast SGEMM %zux%zux%zu: out of device memory (%d)",

@@ -10,6 +10,8 @@ static jf_status jf_context_init(jf_context *ctx, cl_platform_id p, cl_device_id
     ctx->platform = p;
     ctx->device = d;
     jf_query_device_info(p, d, index, &ctx->info);
+    const char *prof = getenv("JF_PROFILE");
+    ctx->profile = prof && *prof && strcmp(prof, "0") != 0;
     jf_device_build_options(ctx);
     return JF_OK;
 }
@@ -74,6 +76,7 @@ void jf_context_destroy(jf_context *ctx)
 {
     if (!ctx) return;
     if (ctx->queue) clFinish(ctx->queue);
+    jf_prof_report(ctx);
     for (int i = 0; i < ctx->nkernels; i++) clReleaseKernel(ctx->kernels[i].kernel);
     for (int i = 0; i < ctx->nprograms; i++) clReleaseProgram(ctx->programs[i].program);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);

@@ -36,6 +36,9 @@ struct jf_context {
     jf_kernel_entry kernels[JF_MAX_KERNELS];
     int nkernels;
     double compile_ms;        /* time spent building programs (bench reports it) */
+    int profile;              /* JF_PROFILE=1: time every op (serialises the queue) */
+    struct { char name[48]; double ms; long calls; } prof[48];
+    int nprof;
     int programs_from_cache;  /* how many programs came from the binary cache */
     char error[JF_ERROR_MAX];
 };
@@ -104,6 +107,14 @@ jf_status jf_finish(jf_context *ctx);
 jf_status jf_sgemm(jf_context *ctx, size_t m, size_t n, size_t k, cl_mem a, size_t a_off,
                    size_t lda, cl_mem b, size_t b_off, size_t ldb, float beta, cl_mem c,
                    size_t c_off, size_t ldc);
+
+/* ---- profiling (JF_PROFILE=1) ---- */
+/* Returns a start mark (after draining the queue) when profiling, else 0. */
+double jf_prof_begin(jf_context *ctx);
+/* Drains the queue and adds the time since `mark` to the op's total. */
+void jf_prof_end(jf_context *ctx, const char *name, double mark);
+/* Prints the per-op table to stderr. */
+void jf_prof_report(const jf_context *ctx);
 
 /* ---- misc ---- */
 double jf_now_ms(void);
