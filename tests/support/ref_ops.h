@@ -1,0 +1,23 @@
+/* ref_ops.h - plain C reference implementations of every OpenCL op, written
+ * for clarity (double accumulation, no tricks) so the tests can check the
+ * device kernels element by element. Layout: planar C x H x W float. */
+#ifndef JF_REF_OPS_H
+#define JF_REF_OPS_H
+
+/* act: 0 none, 1 relu, 2 leaky(slope), 3 sigmoid, applied to channels < act_channels. */
+void ref_conv2d(const float *in, int cin, int h, int w, const float *weight, const float *bias, int cout,
+                int kh, int kw, int stride, int pad, int dil, int act, float slope, int act_channels,
+                float *out, int *ho, int *wo);
+void ref_space_to_depth(const float *in, int c, int h, int w, int f, float *out);
+void ref_pixel_shuffle(const float *in, int c_out, int h, int w, int f, float *out);
+/* mode 0: PIL bicubic (a=-0.5, antialiased shrink, clipped + renormalised taps);
+ * mode 1: OpenCV INTER_CUBIC (a=-0.75, replicated border). */
+void ref_resize_cubic(const float *in, int c, int h, int w, float *out, int ho, int wo, int mode);
+/* mode 0: float luma; mode 1: OpenCV 8-bit luma of the 8-bit-quantised input. */
+void ref_rgb_to_gray(const float *in, int plane, int ri, int gi, int bi, int mode, float *out);
+/* The deformable weighted average (see cl/deform.cl for the layout). */
+void ref_deform_average(const float *heads_a, const float *heads_b, int hh, int hw, const float *target,
+                        int height, int width, int f, int r, int window, int residual, float *out,
+                        float *weights_out, float *offsets_out);
+
+#endif

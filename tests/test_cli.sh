@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# test_cli.sh - the `jfilter` program end to end: help texts, device listing,
+# a conformance run through PNG/NPY files, and errors that exit non-zero with
+# a message naming the file and leave no output behind.
+# Usage: test_cli.sh JFILTER SOURCE_DIR BUILD_DIR
+set -u
+JF=$1 SRC=$2 BUILD=$3
+SHARED="$SRC/../shared"
+T="$BUILD/cli-test"
+rm -rf "$T" && mkdir -p "$T"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect_fail NAME NEEDLE -- CMD...: non-zero exit and NEEDLE in stderr
+expect_fail() {
+  local name=$1 needle=$2; shift 3
+  local err
+  err=$("$@" 2>&1 >/dev/null) && { bad "$name: exited 0"; return; }
+  [[ "$err" == *"$needle"* ]] && ok || bad "$name: message lacks '$needle': $err"
+}
+
+[ -d "$SHARED/conformance/fdkn_x8" ] || { echo "FAIL: ../shared/conformance is missing"; exit 1; }
+MODEL="$BUILD/fixtures/fdkn_x8_published.safetensors"
+if [ ! -f "$MODEL" ]; then
+  mkdir -p "$BUILD/fixtures"
+  python3 "$SRC/tools/convert_checkpoint.py" --arch fdkn --scale 8 \
+    "$SHARED/conformance/fdkn_x8/FDKN_8x" "$MODEL.tmp$$" >/dev/null && mv "$MODEL.tmp$$" "$MODEL" || bad "convert"
+fi
+
+# help and usage
+"$JF" --help | grep -q "jfilter run" && ok || bad "--help"
+"$JF" run --help | grep -q -- "--scale" && ok || bad "run --help"
+"$JF" bench --help | grep -q "median_ms" && ok || bad "bench --help"
+"$JF" devices --help | grep -q "JF_DEVICE" && ok || bad "devices --help"
+"$JF" version | grep -q "jfilter [0-9]" && ok || bad "version"
+expect_fail "no command" "Usage" -- "$JF"
+expect_fail "unknown command" "unknown command" -- "$JF" frobnicate
+expect_fail "unknown option" "unknown option" -- "$JF" run --frob
+expect_fail "missing args" "required" -- "$JF" run --model "$MODEL"
+
+# devices: at least one, one marked as default
+"$JF" devices | grep -q '^\* [0-9]' && ok || bad "devices lists a default device"
+
+# conformance through files: .npy output matches expected.npy to 1e-4
+C="$SHARED/conformance/fdkn_x8"
+if "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/out.npy" --quiet; then
+  python3 - "$T/out.npy" "$C/expected.npy" <<'PY' && ok || bad "npy output differs from expected.npy"
+import struct, sys
+def load(p):
+    b = open(p, 'rb').read()
+    n = struct.unpack('<H', b[8:10])[0]
+    hdr = b[10:10 + n].decode()
+    assert "'<f4'" in hdr and "(480, 640)" in hdr, hdr
+    return struct.unpack('<%df' % (480 * 640), b[10 + n:])
+a, e = load(sys.argv[1]), load(sys.argv[2])
+d = max(abs(x - y) for x, y in zip(a, e))
+print("cli max abs diff", d)
+sys.exit(0 if d <= 1e-4 else 1)
+PY
+else bad "run to npy"; fi
+# png_is FILE W H BITS: the PNG header says W x H, gray, BITS deep
+png_is() {
+  python3 - "$@" <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read(26)
+w, h, depth, ctype = struct.unpack('>IIBB', b[16:26])
+sys.exit(0 if b[:8] == b'\x89PNG\r\n\x1a\n' and (w, h, depth, ctype) == (int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), 0) else 1)
+PY
+}
+# 8-bit and 16-bit PNG outputs
+"$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/out.png" --quiet &&
+  png_is "$T/out.png" 640 480 8 && ok || bad "8-bit png output"
+"$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/out16.png" --bits 16 --quiet &&
+  png_is "$T/out16.png" 640 480 16 && ok || bad "16-bit png output"
+
+# bench prints JSON with the promised fields
+"$JF" bench --model "$MODEL" --size 64x48 --repeat 1 > "$T/bench.json" &&
+  python3 -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); [d[k] for k in ('model','device','width','height','first_ms','median_ms')]; sys.exit(0 if d['width']==64 else 1)" "$T/bench.json" &&
+  ok || bad "bench JSON"
+
+# errors: clear messages naming the file, non-zero exit, no output left behind
+printf 'not a png at all' > "$T/garbage.png"
+head -c 2000 "$C/rgb.png" > "$T/truncated.png"
+expect_fail "garbage guide" "garbage.png" -- "$JF" run --model "$MODEL" --guide "$T/garbage.png" --target "$C/lr.png" --output "$T/e1.png"
+expect_fail "truncated guide" "truncated.png" -- "$JF" run --model "$MODEL" --guide "$T/truncated.png" --target "$C/lr.png" --output "$T/e2.png"
+expect_fail "missing target" "nope.png" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$T/nope.png" --output "$T/e3.png"
+expect_fail "missing model" "not found" -- "$JF" run --model no_such_model --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e4.png"
+head -c 1000 "$MODEL" > "$T/trunc.safetensors"
+expect_fail "truncated model" "trunc.safetensors" -- "$JF" run --model "$T/trunc.safetensors" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e5.png"
+expect_fail "size mismatch" "guide" -- "$JF" run --model "$MODEL" --guide "$SHARED/conformance/svlrm_x8/guide.png" --target "$C/lr.png" --output "$T/e6.png"
+expect_fail "wrong scale" "x4" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$SHARED/conformance/svlrm_x8/low.png" --scale 4 --output "$T/e7.png"
+expect_fail "bad extension" ".png or .npy" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e8.tif"
+expect_fail "unwritable output" "$T/no/such/dir" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/no/such/dir/o.png"
+expect_fail "bad device" "no OpenCL device matches" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e9.png" --device no-such-device
+expect_fail "bad scale" "--scale" -- "$JF" run --scale 0 --guide a --target b --output c.png
+for f in e1 e2 e3 e4 e5 e6 e7 e9; do
+  [ -e "$T/$f.png" ] && bad "$f.png left behind" || ok
+done
+ls "$T" | grep -q 'tmp' && bad "temporary files left behind: $(ls "$T")" || ok
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -1,0 +1,327 @@
+/* test_ops.c - every OpenCL op against its plain C reference (ref_ops.c) on
+ * seeded random inputs over a grid of sizes, odd and portrait ones included. */
+#include "jf_test.h"
+#include "ops/ops.h"
+#include "ref_ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const int sizes[][2] = {{1, 1}, {7, 5}, {5, 7}, {13, 3}, {33, 17}, {17, 40}, {64, 48}};
+#define NSIZES (int)(sizeof sizes / sizeof sizes[0])
+
+static float *rnd(size_t n, float lo, float hi)
+{
+    float *x = malloc(n * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    jft_fill(x, n, lo, hi);
+    return x;
+}
+
+static jf_tensor up(jf_context *ctx, const float *data, int c, int h, int w)
+{
+    jf_tensor t;
+    ck_assert_int_eq(jf_tensor_alloc(ctx, &t, c, h, w), JF_OK);
+    ck_assert_int_eq(jf_tensor_upload(ctx, &t, data), JF_OK);
+    return t;
+}
+
+static float *down(jf_context *ctx, const jf_tensor *t)
+{
+    float *x = malloc(jf_tensor_count(t) * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_msg(jf_tensor_download(ctx, t, x) == JF_OK, "%s", jf_last_error(ctx));
+    return x;
+}
+
+typedef struct conv_case {
+    int cin, cout, k, stride, pad, dil, act;
+} conv_case;
+
+static void check_conv(jf_context *ctx, jf_conv_path path)
+{
+    static const conv_case cases[] = {
+        {1, 1, 1, 1, 0, 1, 0},  {3, 5, 3, 1, 1, 1, 1},  {16, 32, 3, 1, 1, 1, 1}, {4, 17, 1, 1, 0, 1, 3},
+        {2, 3, 7, 1, 0, 1, 1},  {5, 6, 2, 2, 0, 1, 2},  {3, 4, 5, 1, 0, 2, 1},   {6, 33, 3, 1, 2, 2, 2},
+        {8, 16, 3, 2, 1, 1, 0}, {7, 20, 2, 2, 0, 3, 1},
+    };
+    jf_workspace ws = {0};
+    jft_seed(11 + path);
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        const conv_case *cc = &cases[ci];
+        for (int si = 0; si < NSIZES; si++) {
+            int w = sizes[si][0], h = sizes[si][1];
+            int ho = jf_conv_out_size(h, cc->k, cc->stride, cc->pad, cc->dil);
+            int wo = jf_conv_out_size(w, cc->k, cc->stride, cc->pad, cc->dil);
+            if (ho <= 0 || wo <= 0) continue;
+            size_t nw = (size_t)cc->cout * cc->cin * cc->k * cc->k;
+            float *x = rnd((size_t)cc->cin * h * w, -1, 1), *wt = rnd(nw, -0.5f, 0.5f), *b = rnd(cc->cout, -1, 1);
+            jf_conv conv;
+            ck_assert_msg(jf_conv_init_path(ctx, &conv, wt, b, cc->cout, cc->cin, cc->k, cc->k, cc->stride,
+                                            cc->pad, cc->dil, (jf_act)cc->act, 0.1f, path) == JF_OK,
+                          "%s", jf_last_error(ctx));
+            /* limit the activation to some channels, as merged heads do */
+            if (cc->act == 3) conv.act_channels = cc->cout / 2;
+            jf_tensor in = up(ctx, x, cc->cin, h, w), out;
+            ck_assert_int_eq(jf_tensor_alloc(ctx, &out, cc->cout, ho, wo), JF_OK);
+            ck_assert_msg(jf_conv_forward(ctx, &conv, &in, &out, &ws) == JF_OK, "%s", jf_last_error(ctx));
+            float *got = down(ctx, &out);
+            float *want = malloc(jf_tensor_count(&out) * sizeof *want);
+            int rh, rw;
+            ref_conv2d(x, cc->cin, h, w, wt, b, cc->cout, cc->k, cc->k, cc->stride, cc->pad, cc->dil, cc->act,
+                       0.1f, conv.act_channels, want, &rh, &rw);
+            ck_assert_int_eq(rh, ho);
+            ck_assert_int_eq(rw, wo);
+            jft_assert_close(got, want, jf_tensor_count(&out), 1e-4);
+            free(got);
+            free(want);
+            free(x);
+            free(wt);
+            free(b);
+            jf_tensor_free(&in);
+            jf_tensor_free(&out);
+            jf_conv_free(&conv);
+        }
+    }
+    jf_workspace_free(&ws);
+}
+
+START_TEST(conv_gemm_matches_reference)
+{
+    jf_context *ctx = jft_context();
+    check_conv(ctx, JF_CONV_GEMM);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(conv_direct_matches_reference)
+{
+    jf_context *ctx = jft_context();
+    check_conv(ctx, JF_CONV_DIRECT);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(conv_rejects_wrong_sizes)
+{
+    jf_context *ctx = jft_context();
+    float wt[2 * 3 * 9] = {0};
+    jf_conv conv;
+    jf_workspace ws = {0};
+    ck_assert_int_eq(jf_conv_init(ctx, &conv, wt, NULL, 2, 3, 3, 3, 1, 1, 1, JF_ACT_NONE, 0), JF_OK);
+    jf_tensor in, out;
+    ck_assert_int_eq(jf_tensor_alloc(ctx, &in, 4, 8, 8), JF_OK);
+    ck_assert_int_eq(jf_tensor_alloc(ctx, &out, 2, 8, 8), JF_OK);
+    ck_assert_int_eq(jf_conv_forward(ctx, &conv, &in, &out, &ws), JF_ERR_SIZE_MISMATCH);
+    ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "input 4x8x8"));
+    ck_assert_int_eq(jf_conv_init(ctx, &conv, wt, NULL, 0, 3, 3, 3, 1, 1, 1, JF_ACT_NONE, 0),
+                     JF_ERR_INVALID_ARGUMENT);
+    jf_tensor_free(&in);
+    jf_tensor_free(&out);
+    jf_workspace_free(&ws);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(batchnorm_folding)
+{
+    /* one output, two weights: (x*w + b - m) * g / sqrt(v + eps) + beta */
+    float w[2] = {1.0f, -2.0f}, b[1] = {0.5f}, g[1] = {2.0f}, be[1] = {0.25f}, m[1] = {0.1f}, v[1] = {3.0f};
+    jf_fold_batchnorm(w, b, 1, 2, g, be, m, v, 1e-5f);
+    float s = 2.0f / sqrtf(3.0f + 1e-5f);
+    ck_assert_float_eq_tol(w[0], s, 1e-6);
+    ck_assert_float_eq_tol(w[1], -2.0f * s, 1e-6);
+    ck_assert_float_eq_tol(b[0], 0.4f * s + 0.25f, 1e-6);
+}
+END_TEST
+
+START_TEST(space_to_depth_and_pixel_shuffle)
+{
+    jf_context *ctx = jft_context();
+    jft_seed(3);
+    for (int si = 0; si < NSIZES; si++)
+        for (int f = 1; f <= 4; f++) {
+            int w = sizes[si][0], h = sizes[si][1], c = 2;
+            int ho = (h + f - 1) / f, wo = (w + f - 1) / f;
+            float *x = rnd((size_t)c * h * w, 0, 1);
+            jf_tensor in = up(ctx, x, c, h, w), s2d, back;
+            ck_assert_int_eq(jf_tensor_alloc(ctx, &s2d, c * f * f, ho, wo), JF_OK);
+            ck_assert_int_eq(jf_space_to_depth(ctx, &in, f, &s2d), JF_OK);
+            float *got = down(ctx, &s2d), *want = malloc(jf_tensor_count(&s2d) * sizeof(float));
+            ref_space_to_depth(x, c, h, w, f, want);
+            jft_assert_close(got, want, jf_tensor_count(&s2d), 0);
+            /* and back: pixel shuffle inverts it exactly */
+            ck_assert_int_eq(jf_tensor_alloc(ctx, &back, c, ho * f, wo * f), JF_OK);
+            ck_assert_int_eq(jf_pixel_shuffle(ctx, &s2d, f, &back), JF_OK);
+            float *got2 = down(ctx, &back), *want2 = malloc(jf_tensor_count(&back) * sizeof(float));
+            ref_pixel_shuffle(want, c, ho, wo, f, want2);
+            jft_assert_close(got2, want2, jf_tensor_count(&back), 0);
+            if (h % f == 0 && w % f == 0) jft_assert_close(got2, x, (size_t)c * h * w, 0);
+            free(x);
+            free(got);
+            free(want);
+            free(got2);
+            free(want2);
+            jf_tensor_free(&in);
+            jf_tensor_free(&s2d);
+            jf_tensor_free(&back);
+        }
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(resize_cubic_both_conventions)
+{
+    jf_context *ctx = jft_context();
+    static const int outs[][2] = {{1, 1}, {8, 8}, {40, 24}, {23, 61}, {3, 2}};
+    jft_seed(5);
+    for (int mode = 0; mode <= 1; mode++)
+        for (int si = 0; si < NSIZES; si++)
+            for (size_t oi = 0; oi < sizeof outs / sizeof outs[0]; oi++) {
+                int w = sizes[si][0], h = sizes[si][1], wo = outs[oi][0], ho = outs[oi][1];
+                if (mode == 0 && (w > 15 * wo || h > 15 * ho)) continue;
+                float *x = rnd((size_t)2 * h * w, 0, 1);
+                jf_tensor in = up(ctx, x, 2, h, w), out;
+                ck_assert_int_eq(jf_tensor_alloc(ctx, &out, 2, ho, wo), JF_OK);
+                ck_assert_msg(jf_resize_cubic(ctx, &in, &out, (jf_resize_mode)mode) == JF_OK, "%s",
+                              jf_last_error(ctx));
+                float *got = down(ctx, &out), *want = malloc(jf_tensor_count(&out) * sizeof(float));
+                ref_resize_cubic(x, 2, h, w, want, ho, wo, mode);
+                jft_assert_close(got, want, jf_tensor_count(&out), 2e-5);
+                free(x);
+                free(got);
+                free(want);
+                jf_tensor_free(&in);
+                jf_tensor_free(&out);
+            }
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(resize_cubic_known_values)
+{
+    /* Upsampling a constant gives the constant in both conventions (weights sum to 1),
+     * and OpenCV's convention reproduces a linear ramp's interior exactly. */
+    jf_context *ctx = jft_context();
+    float x[4 * 4];
+    for (int i = 0; i < 16; i++) x[i] = 0.75f;
+    jf_tensor in = up(ctx, x, 1, 4, 4), out;
+    ck_assert_int_eq(jf_tensor_alloc(ctx, &out, 1, 32, 32), JF_OK);
+    for (int mode = 0; mode <= 1; mode++) {
+        ck_assert_int_eq(jf_resize_cubic(ctx, &in, &out, (jf_resize_mode)mode), JF_OK);
+        float *got = down(ctx, &out);
+        for (int i = 0; i < 32 * 32; i++) ck_assert_float_eq_tol(got[i], 0.75f, 1e-6);
+        free(got);
+    }
+    jf_tensor_free(&in);
+    jf_tensor_free(&out);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(rgb_to_gray_both_modes)
+{
+    jf_context *ctx = jft_context();
+    jft_seed(9);
+    for (int si = 0; si < NSIZES; si++)
+        for (int mode = 0; mode <= 1; mode++) {
+            int w = sizes[si][0], h = sizes[si][1];
+            float *x = rnd((size_t)3 * h * w, 0, 1);
+            jf_tensor in = up(ctx, x, 3, h, w), out;
+            ck_assert_int_eq(jf_tensor_alloc(ctx, &out, 1, h, w), JF_OK);
+            ck_assert_int_eq(jf_rgb_to_gray(ctx, &in, 2, 1, 0, (jf_gray_mode)mode, &out), JF_OK);
+            float *got = down(ctx, &out), *want = malloc((size_t)h * w * sizeof(float));
+            ref_rgb_to_gray(x, h * w, 2, 1, 0, mode, want);
+            jft_assert_close(got, want, (size_t)h * w, 1e-6);
+            free(x);
+            free(got);
+            free(want);
+            jf_tensor_free(&in);
+            jf_tensor_free(&out);
+        }
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+static void check_deform(jf_context *ctx, int f, int r, int window, int residual, float offset_range)
+{
+    for (int si = 0; si < NSIZES; si++) {
+        int W = sizes[si][0], H = sizes[si][1];
+        int hw = (W + f - 1) / f, hh = (H + f - 1) / f, kk = r * r, ch = 3 * kk * f * f;
+        size_t hn = (size_t)ch * hh * hw;
+        float *ha = rnd(hn, 0.05f, 1), *hb = rnd(hn, 0.05f, 1), *tg = rnd((size_t)H * W, 0, 1);
+        /* offsets: the product of two branches, spread wide enough to leave the window */
+        for (size_t i = (size_t)kk * f * f * hh * hw; i < hn; i++) {
+            ha[i] = jft_uniform(-offset_range, offset_range);
+            hb[i] = jft_uniform(-2, 2);
+        }
+        jf_tensor a = up(ctx, ha, ch, hh, hw), b = up(ctx, hb, ch, hh, hw), t = up(ctx, tg, 1, H, W), o, wm, om;
+        ck_assert_int_eq(jf_tensor_alloc(ctx, &o, 1, H, W), JF_OK);
+        ck_assert_int_eq(jf_tensor_alloc(ctx, &wm, kk, H, W), JF_OK);
+        ck_assert_int_eq(jf_tensor_alloc(ctx, &om, 2 * kk, H, W), JF_OK);
+        jf_deform_params p = {f, r, window, residual};
+        ck_assert_msg(jf_deform_average(ctx, &a, &b, &t, &p, &o, &wm, &om) == JF_OK, "%s", jf_last_error(ctx));
+        float *got = down(ctx, &o), *gw = down(ctx, &wm), *go = down(ctx, &om);
+        float *want = malloc((size_t)H * W * sizeof(float)), *ww = malloc((size_t)kk * H * W * sizeof(float)),
+              *wo = malloc((size_t)2 * kk * H * W * sizeof(float));
+        ref_deform_average(ha, hb, hh, hw, tg, H, W, f, r, window, residual, want, ww, wo);
+        jft_assert_close(got, want, (size_t)H * W, 1e-5);
+        jft_assert_close(gw, ww, (size_t)kk * H * W, 1e-6);
+        jft_assert_close(go, wo, (size_t)2 * kk * H * W, 1e-6);
+        /* without the map outputs the result is the same */
+        ck_assert_int_eq(jf_deform_average(ctx, &a, &b, &t, &p, &o, NULL, NULL), JF_OK);
+        float *got2 = down(ctx, &o);
+        jft_assert_close(got2, want, (size_t)H * W, 1e-5);
+        free(ha), free(hb), free(tg), free(got), free(gw), free(go), free(want), free(ww), free(wo), free(got2);
+        jf_tensor_free(&a), jf_tensor_free(&b), jf_tensor_free(&t), jf_tensor_free(&o);
+        jf_tensor_free(&wm), jf_tensor_free(&om);
+    }
+}
+
+START_TEST(deform_average_matches_reference)
+{
+    jf_context *ctx = jft_context();
+    jft_seed(21);
+    check_deform(ctx, 4, 3, 15, 1, 4.0f);   /* FDKN layout, residual */
+    check_deform(ctx, 4, 3, 15, 0, 1.0f);   /* FDKN layout, L1-normalised */
+    check_deform(ctx, 1, 3, 15, 1, 6.0f);   /* DKN layout, offsets far outside the window */
+    check_deform(ctx, 2, 5, 9, 0, 2.0f);    /* other kernel and window sizes */
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(deform_average_rejects_bad_heads)
+{
+    jf_context *ctx = jft_context();
+    jf_tensor a, t, o;
+    ck_assert_int_eq(jf_tensor_alloc(ctx, &a, 10, 4, 4), JF_OK);
+    ck_assert_int_eq(jf_tensor_alloc(ctx, &t, 1, 16, 16), JF_OK);
+    ck_assert_int_eq(jf_tensor_alloc(ctx, &o, 1, 16, 16), JF_OK);
+    jf_deform_params p = {4, 3, 15, 1};
+    ck_assert_int_eq(jf_deform_average(ctx, &a, &a, &t, &p, &o, NULL, NULL), JF_ERR_SIZE_MISMATCH);
+    p.kernel = 9;
+    ck_assert_int_eq(jf_deform_average(ctx, &a, &a, &t, &p, &o, NULL, NULL), JF_ERR_UNSUPPORTED);
+    jf_tensor_free(&a), jf_tensor_free(&t), jf_tensor_free(&o);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ops");
+    TCase *tc = tcase_create("ops");
+    tcase_set_timeout(tc, 900);
+    tcase_add_test(tc, conv_gemm_matches_reference);
+    tcase_add_test(tc, conv_direct_matches_reference);
+    tcase_add_test(tc, conv_rejects_wrong_sizes);
+    tcase_add_test(tc, batchnorm_folding);
+    tcase_add_test(tc, space_to_depth_and_pixel_shuffle);
+    tcase_add_test(tc, resize_cubic_both_conventions);
+    tcase_add_test(tc, resize_cubic_known_values);
+    tcase_add_test(tc, rgb_to_gray_both_modes);
+    tcase_add_test(tc, deform_average_matches_reference);
+    tcase_add_test(tc, deform_average_rejects_bad_heads);
+    suite_add_tcase(s, tc);
+    return jft_run_suite(s);
+}
