@@ -4,6 +4,19 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A one-line progress bar on stderr, drawn only when stderr is a terminal. */
+static int draw_progress(void *user, int done, int total)
+{
+    (void)user;
+    int width = 40, fill = total > 0 ? done * width / total : width;
+    fprintf(stderr, "\r[%.*s%*s] %d/%d", fill, "########################################", width - fill, "", done,
+            total);
+    if (done >= total) fputc('\n', stderr);
+    fflush(stderr);
+    return 0;
+}
 
 static void run_help(void)
 {
@@ -22,9 +35,15 @@ static void run_help(void)
            "  --output O     result: .png (8- or 16-bit, see --bits) or .npy (float32 in the\n"
            "                 network's normalized units: 8-bit / 255, 16-bit / 65535)\n"
            "  --bits B       8 or 16 for a PNG output; default: the target's bit depth\n"
+           "  --coefficients PREFIX  SVLRM: also write the per-pixel coefficients of\n"
+           "                 output = alpha * guide + beta to PREFIX_alpha.npy and\n"
+           "                 PREFIX_beta.npy (they show where the guide's structure went)\n"
+           "  --memory-budget MIB  device memory for intermediate maps; larger images\n"
+           "                 run in overlapping tiles with identical results (default\n"
+           "                 1536, which fits a 2 GiB device)\n"
            "  --device D     OpenCL device: index, cpu, gpu or name substring (default:\n"
            "                 $JF_DEVICE, else the best device; see `jfilter devices`)\n"
-           "  --quiet        no summary line on stderr\n"
+           "  --quiet        no summary line and no progress bar on stderr\n"
            "\n"
            "Example:\n"
            "  jfilter run --guide rgb.png --target depth_low.png --scale 8 --output depth.png\n",
@@ -34,8 +53,8 @@ static void run_help(void)
 int cmd_run(int argc, char **argv)
 {
     const char *model_arg = CLI_DEFAULT_MODEL, *guide_path = NULL, *target_path = NULL,
-               *out_path = NULL, *device = NULL, *v;
-    int scale = 0, bits = 0, quiet = 0;
+               *out_path = NULL, *device = NULL, *coef_prefix = NULL, *v;
+    int scale = 0, bits = 0, quiet = 0, budget_mib = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             run_help();
@@ -45,6 +64,10 @@ int cmd_run(int argc, char **argv)
         else if ((v = cli_opt(argc, argv, &i, "--target"))) target_path = v;
         else if ((v = cli_opt(argc, argv, &i, "--output"))) out_path = v;
         else if ((v = cli_opt(argc, argv, &i, "--device"))) device = v;
+        else if ((v = cli_opt(argc, argv, &i, "--coefficients"))) coef_prefix = v;
+        else if ((v = cli_opt(argc, argv, &i, "--memory-budget"))) {
+            if (cli_parse_int(v, "--memory-budget", 16, 1 << 20, &budget_mib)) return 2;
+        }
         else if ((v = cli_opt(argc, argv, &i, "--scale"))) {
             if (cli_parse_int(v, "--scale", 1, 64, &scale)) return 2;
         } else if ((v = cli_opt(argc, argv, &i, "--bits"))) {
@@ -69,7 +92,7 @@ int cmd_run(int argc, char **argv)
     cli_image guide = {0}, target = {0};
     jf_context *ctx = NULL;
     jf_model *model = NULL;
-    float *out = NULL;
+    float *out = NULL, *alpha = NULL, *beta = NULL;
     if (cli_read_image(guide_path, "guide", &guide) || cli_read_image(target_path, "target", &target))
         goto done;
     if (target.img.channels != 1) {
@@ -92,12 +115,37 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     jf_image oimg = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
-    jf_run_options opt = {scale, NULL, NULL};
+    jf_run_options opt = {.scale = scale, .memory_budget = (size_t)budget_mib << 20};
+    if (!quiet && isatty(STDERR_FILENO)) opt.progress = draw_progress;
+    if (coef_prefix) {
+        jf_model_info info;
+        jf_model_get_info(model, &info);
+        if (strcmp(info.architecture, "svlrm") != 0) {
+            fprintf(stderr, "jfilter: --coefficients needs an SVLRM model; %s is %s\n", model_path,
+                    info.architecture);
+            goto done;
+        }
+        alpha = malloc((size_t)w * h * sizeof(float));
+        beta = malloc((size_t)w * h * sizeof(float));
+        if (!alpha || !beta) {
+            fprintf(stderr, "jfilter: out of memory\n");
+            goto done;
+        }
+        opt.alpha = alpha;
+        opt.beta = beta;
+    }
     if (jf_model_run(model, &guide.img, &target.img, &oimg, &opt) != JF_OK) {
         fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
         goto done;
     }
     if (!bits) bits = target.bit_depth == 16 ? 16 : 8;
+    if (coef_prefix) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s_alpha.npy", coef_prefix);
+        if (cli_write_plane(path, alpha, w, h, 32)) goto done;
+        snprintf(path, sizeof path, "%s_beta.npy", coef_prefix);
+        if (cli_write_plane(path, beta, w, h, 32)) goto done;
+    }
     if (cli_write_plane(out_path, out, w, h, bits)) goto done;
     if (!quiet)
         fprintf(stderr, "jfilter: wrote %s (%dx%d) with %s on %s\n", out_path, w, h, model_path,
@@ -105,6 +153,8 @@ int cmd_run(int argc, char **argv)
     rc = 0;
 done:
     free(out);
+    free(alpha);
+    free(beta);
     jf_model_destroy(model);
     jf_context_destroy(ctx);
     cli_free_image(&guide);

@@ -178,8 +178,17 @@ typedef int (*jf_progress_fn)(void *user, int done, int total);
 
 typedef struct jf_run_options {
     int scale;                 /* 0: taken from the sizes; else guide = target * scale checked */
-    jf_progress_fn progress;   /* optional */
+    jf_progress_fn progress;   /* optional; called after each tile and stage */
     void *progress_user;
+    /* Device memory the run may use for its intermediate maps, in bytes. Larger
+     * images are processed in overlapping tiles whose results are identical to
+     * an untiled run. 0 = the default, which fits a 2 GiB device. */
+    size_t memory_budget;
+    /* SVLRM only, optional: receive the per-pixel coefficients of
+     * output = alpha * guide + beta, width*height floats each (caller-allocated,
+     * borrowed for the call). */
+    float *alpha;
+    float *beta;
 } jf_run_options;
 
 /* Runs a model on host images.
@@ -204,6 +213,62 @@ JF_API jf_status jf_model_run_buffers(jf_model *model, cl_mem guide, int guide_c
                                       int width, int height, cl_mem target, int target_width,
                                       int target_height, cl_mem output,
                                       const jf_run_options *options);
+
+/* ---- Classical joint filters ---- */
+/* The baselines of the joint-filtering literature on the context's device.
+ * Shared rules:
+ *   - guide, target and output are borrowed host images for the call; every
+ *     pixel type maps to normalized units (8-bit / 255, 16-bit / 65535, float
+ *     as is), and so do eps and sigma_color below: an OpenCV sigmaColor of 25
+ *     on 8-bit images is sigma_color = 25/255, an OpenCV eps of 100 on 8-bit
+ *     guides is eps = 100/255^2.
+ *   - guide: gray, or colour (3 or 4 channels, alpha ignored).
+ *   - target: gray or colour (RGB no-flash under a flash guide, ...); each
+ *     colour channel is filtered on its own under the same guide.
+ *   - output: caller-allocated, the guide's width/height (for jf_bicubic: any
+ *     size), 1 channel for a gray target, 3 or 4 for a colour one (a 4th
+ *     channel is set opaque), any pixel type (8/16-bit clamped and rounded).
+ * Each call blocks until done; errors (NULL, sizes, channel counts, ranges)
+ * return a status with the details in jf_last_error(ctx). */
+
+/* Guided filter (He, Sun, Tang 2010). radius: the window is (2 radius + 1)^2
+ * pixels; eps: the regularization, in normalized intensity units squared
+ * (0.01 = 0.1^2 keeps edges of contrast well above 0.1). A colour guide
+ * solves a 3x3 covariance per pixel. Window means are taken with the image
+ * mirrored at its edges (OpenCV's BORDER_REFLECT), as cv::ximgproc::guidedFilter
+ * does. subsample: 1 for the exact filter; s > 1 is the fast guided filter
+ * (He, Sun 2015): coefficients computed at 1/s resolution with radius
+ * round(radius / s) and upsampled bilinearly. */
+JF_API jf_status jf_guided_filter(jf_context *ctx, const jf_image *guide, const jf_image *target,
+                                  jf_image *output, int radius, float eps, int subsample);
+
+/* Joint bilateral filter with cv::ximgproc::jointBilateralFilter's semantics:
+ * the window is a disk of radius diameter/2 (diameter <= 0: radius
+ * round(1.5 sigma_space)), spatial weight exp(-d^2 / (2 sigma_space^2)) with
+ * d in pixels, colour weight exp(-D^2 / (2 sigma_color^2)) with D the sum over
+ * the guide's channels of |difference| (normalized units), image edges
+ * mirrored without repeating the edge pixel (BORDER_REFLECT_101). */
+JF_API jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, const jf_image *target,
+                                    jf_image *output, int diameter, float sigma_color,
+                                    float sigma_space);
+
+/* Joint bilateral upsampling (Kopf et al. 2007): low_target is a
+ * low-resolution image (any size up to the guide's; pixel centres aligned);
+ * each output pixel averages the low-resolution pixels within `radius` of its
+ * position (radius and sigma_space in low-resolution pixels) with weight
+ * exp(-d^2 / (2 sigma_space^2)) * exp(-|dI|^2 / (2 sigma_color^2)), dI the
+ * guide difference (Euclidean over channels, normalized units) between the
+ * output pixel and the low-resolution pixel's centre. */
+JF_API jf_status jf_jbu(jf_context *ctx, const jf_image *guide, const jf_image *low_target,
+                        jf_image *output, int radius, float sigma_color, float sigma_space);
+
+/* Bicubic resizing of target to output's size. */
+typedef enum jf_bicubic_mode {
+    JF_BICUBIC_PIL = 0,   /* PIL: Keys a = -0.5, antialiased when shrinking */
+    JF_BICUBIC_OPENCV = 1 /* cv::resize INTER_CUBIC: a = -0.75, replicated border */
+} jf_bicubic_mode;
+JF_API jf_status jf_bicubic(jf_context *ctx, const jf_image *target, jf_image *output,
+                           jf_bicubic_mode mode);
 
 #ifdef __cplusplus
 }

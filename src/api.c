@@ -136,12 +136,13 @@ static jf_status jf_check_sizes(jf_model *m, int gw, int gh, int tw, int th, con
     return JF_OK;
 }
 
-/* Shared preprocessing, then the model. guide: C planes (B,G,R or gray) at W x H. */
+/* Shared preprocessing, then the model, tiled when needed. guide: C planes
+ * (B, G, R or gray) at W x H. Coefficient outputs go to opt->alpha/beta. */
 static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_tensor *target,
                                 jf_tensor *out, const jf_run_options *opt)
 {
     jf_context *ctx = m->ctx;
-    jf_tensor up = {0}, prepared = {0};
+    jf_tensor up = {0}, prepared = {0}, extra = {0};
     const jf_tensor *tgt = target, *gd = guide;
     jf_status s = JF_OK;
     if (target->w != guide->w || target->h != guide->h) {
@@ -166,10 +167,21 @@ static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_te
         }
         gd = &prepared;
     }
-    if (s == JF_OK) s = m->arch->run(m, gd, tgt, out, opt);
+    int want_extra = opt && (opt->alpha || opt->beta) && m->arch->extra_planes > 0;
+    if (s == JF_OK && want_extra) s = jf_tensor_alloc(ctx, &extra, m->arch->extra_planes, guide->h, guide->w);
+    if (s == JF_OK) s = jf_run_tiled(m, gd, tgt, out, want_extra ? &extra : NULL, opt);
     if (s == JF_OK) s = jf_finish(ctx);
+    /* side outputs: plane 0 to alpha, plane 1 to beta */
+    size_t plane = (size_t)guide->w * guide->h * sizeof(float);
+    for (int i = 0; s == JF_OK && want_extra && i < 2; i++) {
+        float *dst = i == 0 ? opt->alpha : opt->beta;
+        if (!dst) continue;
+        cl_int e = clEnqueueReadBuffer(ctx->queue, extra.buf, CL_TRUE, i * plane, plane, dst, 0, NULL, NULL);
+        if (e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clEnqueueReadBuffer (coefficients)");
+    }
     jf_tensor_free(&up);
     jf_tensor_free(&prepared);
+    jf_tensor_free(&extra);
     return s;
 }
 

@@ -73,6 +73,20 @@ PY
 "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/out16.png" --bits 16 --quiet &&
   png_is "$T/out16.png" 640 480 16 && ok || bad "16-bit png output"
 
+# SVLRM: coefficient maps next to the output, and the low-resolution path
+SV="$BUILD/fixtures/svlrm_x8_published.safetensors"
+if [ ! -f "$SV" ]; then
+  python3 "$SRC/tools/convert_checkpoint.py" --arch svlrm --scale 8 \
+    "$SHARED/conformance/svlrm_weights/svlrm_x8.pth" "$SV.tmp$$" >/dev/null && mv "$SV.tmp$$" "$SV" || bad "convert svlrm"
+fi
+S="$SHARED/conformance/svlrm_x8"
+"$JF" run --model "$SV" --guide "$S/guide.png" --target "$S/low.png" --scale 8 --output "$T/sv.png" \
+  --coefficients "$T/coef" --quiet && [ -s "$T/coef_alpha.npy" ] && [ -s "$T/coef_beta.npy" ] && png_is "$T/sv.png" 160 120 8 &&
+  ok || bad "svlrm with --coefficients"
+expect_fail "coefficients on fdkn" "needs an SVLRM model" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e10.png" --coefficients "$T/x"
+"$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/tiled.npy" --memory-budget 16 --quiet &&
+  cmp -s <(tail -c 1228800 "$T/tiled.npy") <(tail -c 1228800 "$T/out.npy") && ok || bad "tiled run differs from untiled"
+
 # bench prints JSON with the promised fields
 "$JF" bench --model "$MODEL" --size 64x48 --repeat 1 > "$T/bench.json" &&
   python3 -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); [d[k] for k in ('model','device','width','height','first_ms','median_ms')]; sys.exit(0 if d['width']==64 else 1)" "$T/bench.json" &&

@@ -111,7 +111,7 @@ START_TEST(fdkn_any_size_and_low_resolution)
     jf_image lt = {80, 60, 1, JF_PIXEL_U8, JF_ORDER_RGB, 0, low};
     float *full = malloc(640 * 480 * sizeof(float));
     jf_image fo = {640, 480, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, full};
-    jf_run_options opt = {4, NULL, NULL};
+    jf_run_options opt = {.scale = 4};
     ck_assert_int_eq(jf_model_run(m, &guide, &lt, &fo, &opt), JF_ERR_SIZE_MISMATCH);
     ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "x4"));
     opt.scale = 8;

@@ -122,31 +122,18 @@ static jf_status fdkn_branch_run(jf_model *m, const fdkn_branch *b, const jf_ten
 }
 
 static jf_status fdkn_run(jf_model *m, const jf_tensor *guide, const jf_tensor *target, jf_tensor *out,
-                          const jf_run_options *opt)
+                          jf_tensor *extra)
 {
     fdkn *f = m->impl;
-    jf_context *ctx = m->ctx;
-    jf_tensor gray = {0}, heads_img = {0}, heads_dep = {0};
-    const jf_tensor *luma = guide;
-    jf_status s = JF_OK;
-    if (guide->c == 3) {
-        /* planes arrive as B, G, R */
-        s = jf_tensor_alloc(ctx, &gray, 1, guide->h, guide->w);
-        if (s == JF_OK) s = jf_rgb_to_gray(ctx, guide, 2, 1, 0, JF_GRAY_FLOAT, &gray);
-        luma = &gray;
-    }
-    if (s == JF_OK) s = fdkn_branch_run(m, &f->image, luma, &heads_img);
-    if (s == JF_OK && opt && opt->progress && opt->progress(opt->progress_user, 1, 3))
-        s = jf_fail(ctx, JF_ERR_CANCELLED, "cancelled by the progress callback");
+    jf_tensor heads_img = {0}, heads_dep = {0};
+    (void)extra;
+    /* the guide arrives as one luma plane (metadata guide = gray) */
+    jf_status s = fdkn_branch_run(m, &f->image, guide, &heads_img);
     if (s == JF_OK) s = fdkn_branch_run(m, &f->depth, target, &heads_dep);
-    if (s == JF_OK && opt && opt->progress && opt->progress(opt->progress_user, 2, 3))
-        s = jf_fail(ctx, JF_ERR_CANCELLED, "cancelled by the progress callback");
     if (s == JF_OK) {
         jf_deform_params p = {FDKN_FACTOR, m->info.kernel_size, m->info.window_size, m->info.residual};
-        s = jf_deform_average(ctx, &heads_img, &heads_dep, target, &p, out, NULL, NULL);
+        s = jf_deform_average(m->ctx, &heads_img, &heads_dep, target, &p, out, NULL, NULL);
     }
-    if (s == JF_OK && opt && opt->progress) opt->progress(opt->progress_user, 3, 3);
-    jf_tensor_free(&gray);
     jf_tensor_free(&heads_img);
     jf_tensor_free(&heads_dep);
     return s;
@@ -162,4 +149,28 @@ static double fdkn_macs(const jf_model *m, int width, int height)
     return macs + (double)width * height * kk * 6; /* bilinear taps and weighting */
 }
 
-const jf_model_arch jf_arch_fdkn = {"fdkn", fdkn_create, fdkn_run, fdkn_destroy, fdkn_macs};
+/* Six 3x3 layers at quarter resolution reach 6 * 4 = 24 pixels, the
+ * deformable window 7 more; tiles start on the 4x4 folding grid. */
+static int fdkn_halo(const jf_model *m) { return 24 + m->info.window_size / 2 + 1; }
+
+/* Per full-resolution pixel: the quarter-resolution maps (folded input, two
+ * 128-channel buffers, the padded copy, both branches' heads) over 16, plus
+ * guide, target, output and the upsampled target. */
+static double fdkn_bytes_per_pixel(const jf_model *m)
+{
+    double heads = 3.0 * m->info.kernel_size * m->info.kernel_size * 16;
+    return 4.0 * ((16 + 3 * 128 + 2 * heads) / 16.0 + 8);
+}
+
+const jf_model_arch jf_arch_fdkn = {
+    .name = "fdkn",
+    .create = fdkn_create,
+    .run = fdkn_run,
+    .destroy = fdkn_destroy,
+    .macs = fdkn_macs,
+    .halo = fdkn_halo,
+    .align = FDKN_FACTOR,
+    .bytes_per_pixel = fdkn_bytes_per_pixel,
+    .max_planes = 27, /* the heads, per full-resolution pixel: 3*9*16 planes at 1/16 */
+    .extra_planes = 0,
+};

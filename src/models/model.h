@@ -16,13 +16,22 @@ typedef struct jf_model_arch {
     const char *name; /* the "architecture" metadata value */
     /* Builds the model's device state from a checked file; errors go to ctx. */
     jf_status (*create)(jf_model *m, const jf_safetensors *st, const char *what);
-    /* guide: 1 or 3 planes (B, G, R) at H x W; target: 1 x H x W (already at the
-     * guide's size); out: 1 x H x W. */
+    /* Runs on the whole image or one tile. guide: 1 plane (gray models) or 3
+     * planes B, G, R (colour models); target: 1 plane at the guide's size;
+     * out: 1 plane; extra: extra_planes planes of side output, or NULL. */
     jf_status (*run)(jf_model *m, const jf_tensor *guide, const jf_tensor *target, jf_tensor *out,
-                     const jf_run_options *opt);
+                     jf_tensor *extra);
     void (*destroy)(jf_model *m);
     /* Multiply-adds of one run at W x H (the bench reports 2x this as FLOPs). */
     double (*macs)(const jf_model *m, int width, int height);
+    /* Tiling: the context every output pixel needs on each side, the grid tile
+     * origins keep (so strided layers see the same phases), the device bytes a
+     * tile pixel costs, and the most planes any one buffer holds. */
+    int (*halo)(const jf_model *m);
+    int align;
+    double (*bytes_per_pixel)(const jf_model *m);
+    int max_planes;
+    int extra_planes; /* planes of the optional side output (SVLRM: alpha, beta) */
 } jf_model_arch;
 
 struct jf_model {
@@ -57,5 +66,13 @@ jf_status jf_load_conv(jf_model *m, const jf_safetensors *st, const char *what, 
 /* Runs a chain of convolutions, ping-ponging between two scratch tensors;
  * *result is `out` (allocated here, owned by the caller) when n > 0. */
 jf_status jf_conv_chain(jf_model *m, const jf_conv *convs, int n, const jf_tensor *in, jf_tensor *out);
+
+/* Runs the model over the image in overlapping tiles when the image does not
+ * fit the memory budget (else in one go); results are identical either way.
+ * extra may be NULL. Reports progress per tile. */
+jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *target, jf_tensor *out,
+                       jf_tensor *extra, const jf_run_options *opt);
+/* The tile's inner size for a budget (exposed for tests and the bench). */
+int jf_tile_size(const jf_model *m, size_t budget);
 
 #endif

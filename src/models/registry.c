@@ -5,8 +5,9 @@
 #include <string.h>
 
 extern const jf_model_arch jf_arch_fdkn;
+extern const jf_model_arch jf_arch_svlrm;
 
-static const jf_model_arch *const jf_archs[] = {&jf_arch_fdkn};
+static const jf_model_arch *const jf_archs[] = {&jf_arch_fdkn, &jf_arch_svlrm};
 
 const jf_model_arch *jf_find_arch(const char *name)
 {

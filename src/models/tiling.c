@@ -1,0 +1,108 @@
+/* tiling.c - bounded device memory: an image that does not fit the budget is
+ * processed in overlapping tiles. Each tile carries `halo` extra pixels on
+ * every side that are inside the image (the model's receptive field), so the
+ * inner part of every tile is computed from exactly the pixels an untiled run
+ * would use, and stitching the inner parts reproduces the untiled result.
+ *
+ *   +---------------------------+   image
+ *   |   +-------------------+   |
+ *   |   | halo              |   |   tile read = inner grown by halo, clipped
+ *   |   |   +-----------+   |   |               to the image
+ *   |   |   |   inner   |   |   |   inner written back
+ *   |   |   +-----------+   |   |
+ *   |   +-------------------+   |
+ *   +---------------------------+
+ */
+#include "models/model.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#define JF_DEFAULT_BUDGET ((size_t)1536 << 20) /* leaves room on a 2 GiB device */
+
+static size_t jf_budget(const jf_model *m, const jf_run_options *opt)
+{
+    size_t b = opt && opt->memory_budget ? opt->memory_budget : JF_DEFAULT_BUDGET;
+    uint64_t dev = m->ctx->info.global_mem_bytes;
+    if (dev && b > dev / 4 * 3) b = (size_t)(dev / 4 * 3);
+    return b;
+}
+
+int jf_tile_size(const jf_model *m, size_t budget)
+{
+    double bpp = m->arch->bytes_per_pixel(m);
+    int halo = m->arch->halo(m), align = m->arch->align;
+    double side = sqrt((double)budget / bpp);
+    /* one buffer must also fit the device's largest allocation */
+    uint64_t max_alloc = m->ctx->info.max_alloc_bytes;
+    if (max_alloc) {
+        double s2 = sqrt((double)max_alloc / (4.0 * m->arch->max_planes));
+        if (s2 < side) side = s2;
+    }
+    int inner = (int)side - 2 * halo;
+    inner = inner / align * align;
+    int floor_size = 4 * align > 32 ? 4 * align : 32;
+    return inner < floor_size ? floor_size : inner;
+}
+
+/* Copies a w x h window of every plane between tensors of different sizes. */
+static jf_status jf_copy_rect(jf_context *ctx, const jf_tensor *src, int sx, int sy, jf_tensor *dst, int dx,
+                              int dy, int w, int h)
+{
+    size_t so[3] = {(size_t)sx * 4, (size_t)sy, 0}, doff[3] = {(size_t)dx * 4, (size_t)dy, 0};
+    size_t region[3] = {(size_t)w * 4, (size_t)h, (size_t)src->c};
+    cl_int e = clEnqueueCopyBufferRect(ctx->queue, src->buf, dst->buf, so, doff, region, (size_t)src->w * 4,
+                                       (size_t)src->w * src->h * 4, (size_t)dst->w * 4,
+                                       (size_t)dst->w * dst->h * 4, 0, NULL, NULL);
+    return e == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, e, "clEnqueueCopyBufferRect (tile copy)");
+}
+
+static int jf_min(int a, int b) { return a < b ? a : b; }
+static int jf_max(int a, int b) { return a > b ? a : b; }
+
+jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *target, jf_tensor *out,
+                       jf_tensor *extra, const jf_run_options *opt)
+{
+    jf_context *ctx = m->ctx;
+    int W = guide->w, H = guide->h;
+    int inner = jf_tile_size(m, jf_budget(m, opt));
+    int halo = m->arch->halo(m), align = m->arch->align;
+    if (W <= inner && H <= inner) {
+        jf_status s = m->arch->run(m, guide, target, out, extra);
+        if (s == JF_OK && opt && opt->progress && opt->progress(opt->progress_user, 1, 1))
+            s = jf_fail(ctx, JF_ERR_CANCELLED, "cancelled by the progress callback");
+        return s;
+    }
+    int nx = (W + inner - 1) / inner, ny = (H + inner - 1) / inner, done = 0;
+    jf_status s = JF_OK;
+    for (int ty = 0; s == JF_OK && ty < ny; ty++) {
+        for (int tx = 0; s == JF_OK && tx < nx; tx++) {
+            int ix0 = tx * inner, iy0 = ty * inner;
+            int ix1 = jf_min(ix0 + inner, W), iy1 = jf_min(iy0 + inner, H);
+            /* the read window: grown by the halo, origin kept on the model's grid */
+            int rx0 = jf_max(0, (ix0 - halo) / align * align), ry0 = jf_max(0, (iy0 - halo) / align * align);
+            int rx1 = jf_min(W, ix1 + halo), ry1 = jf_min(H, iy1 + halo);
+            int rw = rx1 - rx0, rh = ry1 - ry0;
+            jf_tensor g = {0}, t = {0}, o = {0}, e = {0};
+            if ((s = jf_tensor_alloc(ctx, &g, guide->c, rh, rw)) == JF_OK &&
+                (s = jf_tensor_alloc(ctx, &t, 1, rh, rw)) == JF_OK &&
+                (s = jf_tensor_alloc(ctx, &o, 1, rh, rw)) == JF_OK &&
+                (!extra || (s = jf_tensor_alloc(ctx, &e, extra->c, rh, rw)) == JF_OK) &&
+                (s = jf_copy_rect(ctx, guide, rx0, ry0, &g, 0, 0, rw, rh)) == JF_OK &&
+                (s = jf_copy_rect(ctx, target, rx0, ry0, &t, 0, 0, rw, rh)) == JF_OK &&
+                (s = m->arch->run(m, &g, &t, &o, extra ? &e : NULL)) == JF_OK &&
+                (s = jf_copy_rect(ctx, &o, ix0 - rx0, iy0 - ry0, out, ix0, iy0, ix1 - ix0, iy1 - iy0)) == JF_OK &&
+                extra)
+                s = jf_copy_rect(ctx, &e, ix0 - rx0, iy0 - ry0, extra, ix0, iy0, ix1 - ix0, iy1 - iy0);
+            if (s == JF_OK) s = jf_finish(ctx); /* bound the memory in flight to one tile */
+            jf_tensor_free(&g);
+            jf_tensor_free(&t);
+            jf_tensor_free(&o);
+            jf_tensor_free(&e);
+            done++;
+            if (s == JF_OK && opt && opt->progress && opt->progress(opt->progress_user, done, nx * ny))
+                s = jf_fail(ctx, JF_ERR_CANCELLED, "cancelled by the progress callback");
+        }
+    }
+    return s;
+}
