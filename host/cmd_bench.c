@@ -28,7 +28,8 @@ static void bench_help(void)
            "line with: model, architecture, device, width, height, scale, first_ms (context,\n"
            "kernel compile or cache load, weight upload and the first run), compile_ms,\n"
            "programs_from_cache, median_ms and min_ms over N steady-state runs, gflop per\n"
-           "run and the achieved gflops.\n"
+           "run (gflop_reference: the published schedule's, e.g. DKN's 16 shifted passes)\n"
+           "and the achieved gflops.\n"
            "\n"
            "  --model M    model name or .safetensors file (default %s)\n"
            "  --size WxH   guide size (default 640x480); may be given several times\n"
@@ -106,15 +107,17 @@ static int bench_one(const char *model_path, const char *model_name, const char 
     }
     qsort(times, (size_t)repeat, sizeof *times, cmp_double);
     double median = repeat ? (repeat % 2 ? times[repeat / 2] : 0.5 * (times[repeat / 2 - 1] + times[repeat / 2])) : first;
-    double flops = 0;
+    double flops = 0, flops_ref = 0;
     jf_model_flops(model, w, h, &flops);
+    jf_model_flops_reference(model, w, h, &flops_ref);
     jf_context_stats stats;
     jf_context_get_stats(ctx, &stats);
     printf("{\"model\": \"%s\", \"architecture\": \"%s\", \"device\": \"%s\", \"width\": %d, \"height\": %d, "
            "\"scale\": %d, \"first_ms\": %.1f, \"compile_ms\": %.1f, \"programs_from_cache\": %d, "
-           "\"repeat\": %d, \"median_ms\": %.1f, \"min_ms\": %.1f, \"gflop\": %.3f, \"gflops\": %.2f}\n",
+           "\"repeat\": %d, \"median_ms\": %.1f, \"min_ms\": %.1f, \"gflop\": %.3f, \"gflop_reference\": %.3f, "
+           "\"gflops\": %.2f}\n",
            model_name, info.architecture, jf_context_device(ctx)->name, w, h, scale, first, stats.compile_ms,
-           stats.programs_from_cache, repeat, median, repeat ? times[0] : first, flops / 1e9,
+           stats.programs_from_cache, repeat, median, repeat ? times[0] : first, flops / 1e9, flops_ref / 1e9,
            median > 0 ? flops / 1e6 / median : 0.0);
     fflush(stdout);
     rc = 0;

@@ -172,6 +172,9 @@ JF_API jf_status jf_model_get_info(const jf_model *model, jf_model_info *info);
 
 /* Floating-point operations of one run at width x height (multiply-adds count 2). */
 JF_API jf_status jf_model_flops(const jf_model *model, int width, int height, double *flops);
+/* The same for the published model's own schedule (DKN: 16 shift-and-stitch
+ * passes); equal to jf_model_flops where jfilter computes it the same way. */
+JF_API jf_status jf_model_flops_reference(const jf_model *model, int width, int height, double *flops);
 
 /* Progress: called with done/total work units; return non-zero to cancel. */
 typedef int (*jf_progress_fn)(void *user, int done, int total);

@@ -120,6 +120,15 @@ jf_status jf_model_flops(const jf_model *model, int width, int height, double *f
     return JF_OK;
 }
 
+jf_status jf_model_flops_reference(const jf_model *model, int width, int height, double *flops)
+{
+    if (!model || !flops || width <= 0 || height <= 0)
+        return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_flops_reference: NULL argument or empty size");
+    const jf_model_arch *a = model->arch;
+    *flops = 2.0 * (a->macs_reference ? a->macs_reference : a->macs)(model, width, height);
+    return JF_OK;
+}
+
 /* Checks the target's size against the guide's (and the requested scale). */
 static jf_status jf_check_sizes(jf_model *m, int gw, int gh, int tw, int th, const jf_run_options *opt)
 {
@@ -167,7 +176,7 @@ static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_te
         }
         gd = &prepared;
     }
-    int want_extra = opt && (opt->alpha || opt->beta) && m->arch->extra_planes > 0;
+    int want_extra = opt && (opt->alpha || opt->beta) && m->arch->extra_coefficients;
     if (s == JF_OK && want_extra) s = jf_tensor_alloc(ctx, &extra, m->arch->extra_planes, guide->h, guide->w);
     if (s == JF_OK) s = jf_run_tiled(m, gd, tgt, out, want_extra ? &extra : NULL, opt);
     if (s == JF_OK) s = jf_finish(ctx);

@@ -27,46 +27,6 @@ static void fdkn_free_branch(fdkn_branch *b)
     for (int i = 0; i <= FDKN_LAYERS; i++) jf_conv_free(&b->convs[i]);
 }
 
-/* The weight (k*k*16, sigmoid) and offset (2*k*k*16, linear) heads share their
- * input, so they are stacked into one 1x1 convolution: one GEMM instead of two. */
-static jf_status fdkn_load_heads(jf_model *m, const jf_safetensors *st, const char *what,
-                                 const char *branch, int kk, jf_conv *out)
-{
-    int nw = kk * FDKN_FACTOR * FDKN_FACTOR, no = 2 * nw, cin = 128;
-    char name[128];
-    float *ww = NULL, *wb = NULL, *ow = NULL, *ob = NULL, *w = NULL, *b = NULL;
-    int64_t s_ww[4] = {nw, cin, 1, 1}, s_wb[1] = {nw}, s_ow[4] = {no, cin, 1, 1}, s_ob[1] = {no};
-    jf_status s;
-    snprintf(name, sizeof name, "%s.conv_weight.weight", branch);
-    if ((s = jf_tensor_f32(m->ctx, st, what, name, 4, s_ww, &ww)) != JF_OK) goto done;
-    snprintf(name, sizeof name, "%s.conv_weight.bias", branch);
-    if ((s = jf_tensor_f32(m->ctx, st, what, name, 1, s_wb, &wb)) != JF_OK) goto done;
-    snprintf(name, sizeof name, "%s.conv_offset.weight", branch);
-    if ((s = jf_tensor_f32(m->ctx, st, what, name, 4, s_ow, &ow)) != JF_OK) goto done;
-    snprintf(name, sizeof name, "%s.conv_offset.bias", branch);
-    if ((s = jf_tensor_f32(m->ctx, st, what, name, 1, s_ob, &ob)) != JF_OK) goto done;
-    w = malloc((size_t)(nw + no) * cin * sizeof(float));
-    b = malloc((size_t)(nw + no) * sizeof(float));
-    if (!w || !b) {
-        s = jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < (size_t)nw * cin; i++) w[i] = ww[i];
-    for (size_t i = 0; i < (size_t)no * cin; i++) w[(size_t)nw * cin + i] = ow[i];
-    for (int i = 0; i < nw; i++) b[i] = wb[i];
-    for (int i = 0; i < no; i++) b[nw + i] = ob[i];
-    s = jf_conv_init(m->ctx, out, w, b, nw + no, cin, 1, 1, 1, 0, 1, JF_ACT_SIGMOID, 0.0f);
-    out->act_channels = nw;
-done:
-    free(ww);
-    free(wb);
-    free(ow);
-    free(ob);
-    free(w);
-    free(b);
-    return s;
-}
-
 static jf_status fdkn_load_branch(jf_model *m, const jf_safetensors *st, const char *what,
                                   const char *branch, fdkn_branch *out)
 {
@@ -79,8 +39,8 @@ static jf_status fdkn_load_branch(jf_model *m, const jf_safetensors *st, const c
                          fdkn_channels[i], 3, 1, 1, 1, JF_ACT_RELU, 0.0f, &out->convs[i]);
         if (s != JF_OK) return s;
     }
-    return fdkn_load_heads(m, st, what, branch, m->info.kernel_size * m->info.kernel_size,
-                           &out->convs[FDKN_LAYERS]);
+    return jf_load_deform_heads(m, st, what, branch, m->info.kernel_size * m->info.kernel_size,
+                                FDKN_FACTOR * FDKN_FACTOR, &out->convs[FDKN_LAYERS]);
 }
 
 static void fdkn_destroy(jf_model *m)

@@ -24,6 +24,8 @@ typedef struct jf_model_arch {
     void (*destroy)(jf_model *m);
     /* Multiply-adds of one run at W x H (the bench reports 2x this as FLOPs). */
     double (*macs)(const jf_model *m, int width, int height);
+    /* Multiply-adds of the published schedule when it differs (DKN: 16 passes); may be NULL. */
+    double (*macs_reference)(const jf_model *m, int width, int height);
     /* Tiling: the context every output pixel needs on each side, the grid tile
      * origins keep (so strided layers see the same phases), the device bytes a
      * tile pixel costs, and the most planes any one buffer holds. */
@@ -31,7 +33,9 @@ typedef struct jf_model_arch {
     int align;
     double (*bytes_per_pixel)(const jf_model *m);
     int max_planes;
-    int extra_planes; /* planes of the optional side output (SVLRM: alpha, beta) */
+    int extra_planes;      /* planes of the optional side output (SVLRM: alpha, beta; DKN: maps) */
+    int extra_coefficients; /* 1: the side output is alpha, beta (jf_run_options.alpha/beta) */
+    int steps;             /* progress steps a model reports per tile (0: one per tile) */
 } jf_model_arch;
 
 struct jf_model {
@@ -42,7 +46,14 @@ struct jf_model {
     jf_resize_mode upsample;
     jf_workspace ws;
     void *impl;
+    /* the run in flight, for progress reports (set by jf_run_tiled) */
+    const jf_run_options *opt;
+    int tile, ntiles;
 };
+
+/* Reports step `step` of the arch's `steps` in the current tile; returns
+ * JF_ERR_CANCELLED when the callback asks to stop. */
+jf_status jf_model_step(jf_model *m, int step);
 
 const jf_model_arch *jf_find_arch(const char *name);
 
@@ -62,6 +73,11 @@ jf_status jf_tensor_f32(jf_context *ctx, const jf_safetensors *st, const char *w
 jf_status jf_load_conv(jf_model *m, const jf_safetensors *st, const char *what, const char *prefix,
                        const char *bn, int cout, int cin, int k, int stride, int pad, int dil,
                        jf_act act, float slope, jf_conv *out);
+
+/* Loads "<branch>.conv_weight" (kk*ff outputs, sigmoid) and "<branch>.conv_offset"
+ * (2*kk*ff outputs) from 128 features as one stacked 1x1 convolution. */
+jf_status jf_load_deform_heads(jf_model *m, const jf_safetensors *st, const char *what, const char *branch,
+                               int kk, int ff, jf_conv *out);
 
 /* Runs a chain of convolutions, ping-ponging between two scratch tensors;
  * *result is `out` (allocated here, owned by the caller) when n > 0. */

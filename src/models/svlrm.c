@@ -147,4 +147,5 @@ const jf_model_arch jf_arch_svlrm = {
     .bytes_per_pixel = svlrm_bytes_per_pixel,
     .max_planes = SVLRM_WIDTH + 2,
     .extra_planes = 2,
+    .extra_coefficients = 1,
 };

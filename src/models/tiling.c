@@ -57,6 +57,16 @@ static jf_status jf_copy_rect(jf_context *ctx, const jf_tensor *src, int sx, int
     return e == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, e, "clEnqueueCopyBufferRect (tile copy)");
 }
 
+jf_status jf_model_step(jf_model *m, int step)
+{
+    const jf_run_options *opt = m->opt;
+    if (!opt || !opt->progress) return JF_OK;
+    int steps = m->arch->steps > 0 ? m->arch->steps : 1;
+    if (opt->progress(opt->progress_user, m->tile * steps + step, m->ntiles * steps))
+        return jf_fail(m->ctx, JF_ERR_CANCELLED, "cancelled by the progress callback");
+    return JF_OK;
+}
+
 static int jf_min(int a, int b) { return a < b ? a : b; }
 static int jf_max(int a, int b) { return a > b ? a : b; }
 
@@ -67,13 +77,17 @@ jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *tar
     int W = guide->w, H = guide->h;
     int inner = jf_tile_size(m, jf_budget(m, opt));
     int halo = m->arch->halo(m), align = m->arch->align;
+    m->opt = opt;
+    m->tile = 0;
     if (W <= inner && H <= inner) {
+        m->ntiles = 1;
         jf_status s = m->arch->run(m, guide, target, out, extra);
-        if (s == JF_OK && opt && opt->progress && opt->progress(opt->progress_user, 1, 1))
-            s = jf_fail(ctx, JF_ERR_CANCELLED, "cancelled by the progress callback");
+        if (s == JF_OK && m->arch->steps == 0) s = jf_model_step(m, 1);
+        m->opt = NULL;
         return s;
     }
-    int nx = (W + inner - 1) / inner, ny = (H + inner - 1) / inner, done = 0;
+    int nx = (W + inner - 1) / inner, ny = (H + inner - 1) / inner;
+    m->ntiles = nx * ny;
     jf_status s = JF_OK;
     for (int ty = 0; s == JF_OK && ty < ny; ty++) {
         for (int tx = 0; s == JF_OK && tx < nx; tx++) {
@@ -99,10 +113,10 @@ jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *tar
             jf_tensor_free(&t);
             jf_tensor_free(&o);
             jf_tensor_free(&e);
-            done++;
-            if (s == JF_OK && opt && opt->progress && opt->progress(opt->progress_user, done, nx * ny))
-                s = jf_fail(ctx, JF_ERR_CANCELLED, "cancelled by the progress callback");
+            if (s == JF_OK && m->arch->steps == 0) s = jf_model_step(m, 1);
+            m->tile++;
         }
     }
+    m->opt = NULL;
     return s;
 }

@@ -124,6 +124,26 @@ double jf_conv_macs(const jf_conv *conv, int ho, int wo)
     return (double)conv->cout * conv->cin * conv->kh * conv->kw * ho * wo;
 }
 
+jf_status jf_pad_zero(jf_context *ctx, const jf_tensor *in, int top_left, jf_tensor *out)
+{
+    if (out->c != in->c || out->h < in->h + top_left || out->w < in->w + top_left || top_left < 0)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "pad_zero: %dx%dx%d at %d into %dx%dx%d", in->c, in->h, in->w,
+                       top_left, out->c, out->h, out->w);
+    cl_kernel k;
+    jf_status st = jf_kernel(ctx, "conv_direct.cl", "pad_zero", &k);
+    if (st != JF_OK) return st;
+    jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
+    jf_arg(ctx, k, 1, sizeof(cl_mem), &out->buf);
+    JF_ARG(ctx, k, 2, in->c);
+    JF_ARG(ctx, k, 3, in->h);
+    JF_ARG(ctx, k, 4, in->w);
+    JF_ARG(ctx, k, 5, top_left);
+    JF_ARG(ctx, k, 6, out->h);
+    if ((st = JF_ARG(ctx, k, 7, out->w)) != JF_OK) return st;
+    size_t g[3] = {(size_t)out->w, (size_t)out->h, (size_t)in->c}, l[3] = {16, 4, 1};
+    return jf_launch(ctx, k, 3, g, l, "pad_zero");
+}
+
 static jf_status jf_conv_direct(jf_context *ctx, const jf_conv *conv, const jf_tensor *in,
                                 jf_tensor *out, int ho, int wo, jf_workspace *ws)
 {
@@ -133,18 +153,8 @@ static jf_status jf_conv_direct(jf_context *ctx, const jf_conv *conv, const jf_t
     if (conv->pad > 0) {
         st = jf_workspace_reserve(ctx, ws, (size_t)in->c * hp * wp * sizeof(float));
         if (st != JF_OK) return st;
-        cl_kernel k;
-        if ((st = jf_kernel(ctx, "conv_direct.cl", "pad_zero", &k)) != JF_OK) return st;
-        jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
-        jf_arg(ctx, k, 1, sizeof(cl_mem), &ws->buf);
-        JF_ARG(ctx, k, 2, in->c);
-        JF_ARG(ctx, k, 3, in->h);
-        JF_ARG(ctx, k, 4, in->w);
-        JF_ARG(ctx, k, 5, conv->pad);
-        JF_ARG(ctx, k, 6, hp);
-        if ((st = JF_ARG(ctx, k, 7, wp)) != JF_OK) return st;
-        size_t g[3] = {(size_t)wp, (size_t)hp, (size_t)in->c}, l[3] = {16, 4, 1};
-        if ((st = jf_launch(ctx, k, 3, g, l, "pad_zero")) != JF_OK) return st;
+        jf_tensor padded = jf_tensor_wrap(ws->buf, in->c, hp, wp);
+        if ((st = jf_pad_zero(ctx, in, conv->pad, &padded)) != JF_OK) return st;
         src = ws->buf;
     }
     cl_kernel k;

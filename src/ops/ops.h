@@ -56,6 +56,9 @@ double jf_conv_macs(const jf_conv *conv, int ho, int wo);
 void jf_fold_batchnorm(float *weight, float *bias, int cout, int per_out, const float *gamma,
                        const float *beta, const float *mean, const float *var, float eps);
 
+/* out (c x H x W) = in placed at (left, top), zero elsewhere; H, W from out. */
+jf_status jf_pad_zero(jf_context *ctx, const jf_tensor *in, int top_left, jf_tensor *out);
+
 /* out (c*f*f x ceil(h/f) x ceil(w/f)) from in (c x h x w), edge-replicated. */
 jf_status jf_space_to_depth(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out);
 /* out (c x h*f x w*f) from in (c*f*f x h x w). */
