@@ -1,13 +1,13 @@
 /* conv_direct.cl - direct convolution for devices where it beats im2col +
- * SGEMM (CPU OpenCL such as PoCL): each work-item computes JF_XB neighbouring
- * output pixels of one row for 16 output channels, with the 16 channels in
- * two float8 registers so the inner step is two vector weight loads feeding
- * 2*JF_XB vector FMAs. Weights are pre-transposed to [cin*kh*kw][cout_pad].
- * The input is already zero-padded (pad_zero), so the loop has no bounds tests. */
-
-#ifndef JF_XB
-#define JF_XB 4
-#endif
+ * SGEMM (CPU OpenCL such as PoCL): each work-item computes 6 neighbouring
+ * output pixels of one row for 16 output channels, the 16 channels in two
+ * float8 registers, so the inner step is two vector weight loads feeding 12
+ * vector FMAs: 12 accumulators + 2 weights fit the 16 AVX registers. The
+ * accumulators are named variables, not an array: PoCL then keeps them in
+ * registers (an array went to memory and halved the speed, measured).
+ * Weights are pre-transposed to [cin*kh*kw][cout_pad]. The input is already
+ * zero-padded (pad_zero), so the loop has no bounds tests.
+ * The host's JF_CONV_XB (src/ops/conv.c) must equal the 6 pixels here. */
 #ifndef JF_ACT_NONE
 #define JF_ACT_NONE 0
 #define JF_ACT_RELU 1
@@ -36,54 +36,62 @@ static float jf_activate(float v, int c, int act, float slope, int act_channels)
     return v;
 }
 
+/* one output pixel's step: v = input sample, two float8 FMAs */
+#define JF_STEP(j) \
+    v = row[i##j + o]; \
+    l##j = fma((float8)(v), w0, l##j); \
+    h##j = fma((float8)(v), w1, h##j)
+
 __kernel void conv_direct(__global const float *in, __global const float *wt,
                           __global const float *bias, __global float *out, int cin, int hp, int wp,
                           int kh, int kw, int stride, int dil, int cout, int cout_pad, int ho, int wo,
                           int act, float slope, int act_channels)
 {
-    const int ox0 = get_global_id(0) * JF_XB;
+    const int ox0 = get_global_id(0) * 6;
     const int oy = get_global_id(1);
     const int ob = get_global_id(2) * 16;
     if (ox0 >= wo || oy >= ho || ob >= cout) return;
 
-    float8 lo[JF_XB], hi[JF_XB];
-    for (int j = 0; j < JF_XB; j++) {
-        lo[j] = (float8)(0.0f);
-        hi[j] = (float8)(0.0f);
-    }
+    float8 l0 = 0.0f, l1 = 0.0f, l2 = 0.0f, l3 = 0.0f, l4 = 0.0f, l5 = 0.0f;
+    float8 h0 = 0.0f, h1 = 0.0f, h2 = 0.0f, h3 = 0.0f, h4 = 0.0f, h5 = 0.0f;
     /* pixels past the row's end read a clamped column and are never stored */
-    int ix[JF_XB];
-    for (int j = 0; j < JF_XB; j++) ix[j] = min((ox0 + j) * stride, wp - 1 - (kw - 1) * dil);
+    const int lim = wp - 1 - (kw - 1) * dil;
+    const int i0 = min(ox0 * stride, lim), i1 = min((ox0 + 1) * stride, lim);
+    const int i2 = min((ox0 + 2) * stride, lim), i3 = min((ox0 + 3) * stride, lim);
+    const int i4 = min((ox0 + 4) * stride, lim), i5 = min((ox0 + 5) * stride, lim);
 
     __global const float *wrow = wt + ob;
     for (int ci = 0; ci < cin; ci++) {
         for (int ky = 0; ky < kh; ky++) {
             __global const float *row = in + ((size_t)ci * hp + oy * stride + ky * dil) * wp;
             for (int kx = 0; kx < kw; kx++) {
-                float8 w0 = vload8(0, wrow);
-                float8 w1 = vload8(1, wrow);
+                const float8 w0 = vload8(0, wrow), w1 = vload8(1, wrow);
+                const int o = kx * dil;
+                float v;
                 wrow += cout_pad;
-                for (int j = 0; j < JF_XB; j++) {
-                    float v = row[ix[j] + kx * dil];
-                    lo[j] = fma((float8)(v), w0, lo[j]);
-                    hi[j] = fma((float8)(v), w1, hi[j]);
-                }
+                JF_STEP(0);
+                JF_STEP(1);
+                JF_STEP(2);
+                JF_STEP(3);
+                JF_STEP(4);
+                JF_STEP(5);
             }
         }
     }
 
+    float a[96];
+    vstore8(l0, 0, a); vstore8(h0, 1, a); vstore8(l1, 2, a); vstore8(h1, 3, a);
+    vstore8(l2, 4, a); vstore8(h2, 5, a); vstore8(l3, 6, a); vstore8(h3, 7, a);
+    vstore8(l4, 8, a); vstore8(h4, 9, a); vstore8(l5, 10, a); vstore8(h5, 11, a);
     const size_t plane = (size_t)ho * wo;
-    for (int j = 0; j < JF_XB; j++) {
+    for (int j = 0; j < 6; j++) {
         int ox = ox0 + j;
         if (ox >= wo) break;
-        float a[16];
-        vstore8(lo[j], 0, a);
-        vstore8(hi[j], 1, a);
-        for (int o = 0; o < 16; o++) {
-            int c = ob + o;
+        for (int q = 0; q < 16; q++) {
+            int c = ob + q;
             if (c < cout)
                 out[(size_t)c * plane + (size_t)oy * wo + ox] =
-                    jf_activate(a[o] + bias[c], c, act, slope, act_channels);
+                    jf_activate(a[j * 16 + q] + bias[c], c, act, slope, act_channels);
         }
     }
 }

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* output pixels per work-item of the direct kernel: must match cl/conv_direct.cl */
+#define JF_CONV_XB 6
+
 jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes)
 {
     if (ws->buf && ws->bytes >= bytes) return JF_OK;
@@ -178,7 +181,7 @@ static jf_status jf_conv_direct(jf_context *ctx, const jf_conv *conv, const jf_t
     JF_ARG(ctx, k, 15, act);
     JF_ARG(ctx, k, 16, conv->slope);
     if ((st = JF_ARG(ctx, k, 17, conv->act_channels)) != JF_OK) return st;
-    size_t g[3] = {(size_t)(wo + 3) / 4, (size_t)ho, (size_t)conv->cout_pad / 16};
+    size_t g[3] = {(size_t)(wo + JF_CONV_XB - 1) / JF_CONV_XB, (size_t)ho, (size_t)conv->cout_pad / 16};
     return jf_launch(ctx, k, 3, g, NULL, "conv_direct");
 }
 
