@@ -2,6 +2,7 @@
  * around an application's own command queue. */
 #include "runtime/runtime.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,21 @@ static jf_status jf_context_init(jf_context *ctx, cl_platform_id p, cl_device_id
     const char *prof = getenv("JF_PROFILE");
     ctx->profile = prof && *prof && strcmp(prof, "0") != 0;
     jf_device_build_options(ctx);
+    return JF_OK;
+}
+
+/* jfilter compiles OpenCL C 1.2 at run time: the device must take it. */
+static jf_status jf_check_device(jf_context *ctx)
+{
+    int major = 0, minor = 0;
+    if (sscanf(ctx->info.version, "OpenCL %d.%d", &major, &minor) != 2 || major * 10 + minor < 12)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "device %s reports '%s'; jfilter needs OpenCL 1.2 or later",
+                       ctx->info.name, ctx->info.version);
+    cl_bool compiler = CL_FALSE;
+    clGetDeviceInfo(ctx->device, CL_DEVICE_COMPILER_AVAILABLE, sizeof compiler, &compiler, NULL);
+    if (!compiler)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED,
+                       "device %s has no OpenCL C compiler; jfilter builds its kernels at run time", ctx->info.name);
     return JF_OK;
 }
 
@@ -28,6 +44,7 @@ jf_status jf_context_create(jf_context **out, const char *spec)
     jf_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return jf_fail(NULL, JF_ERR_OUT_OF_MEMORY, "out of memory");
     jf_context_init(ctx, ref.platform, ref.device, index);
+    if ((st = jf_check_device(ctx)) != JF_OK) goto fail;
     cl_int e;
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)ref.platform, 0};
     ctx->cl = clCreateContext(props, 1, &ref.device, NULL, NULL, &e);
@@ -64,6 +81,12 @@ jf_status jf_context_create_from_queue(jf_context **out, cl_command_queue queue)
     jf_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return jf_fail(NULL, JF_ERR_OUT_OF_MEMORY, "out of memory");
     jf_context_init(ctx, p, dev, -1);
+    jf_status st = jf_check_device(ctx);
+    if (st != JF_OK) {
+        jf_fail(NULL, st, "%s", ctx->error);
+        free(ctx);
+        return st;
+    }
     clRetainContext(clctx);
     clRetainCommandQueue(queue);
     ctx->cl = clctx;
