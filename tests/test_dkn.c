@@ -142,6 +142,13 @@ START_TEST(dkn_flop_counts)
     /* per pixel and branch pair the one-pass schedule does ~1.16 M multiply-adds */
     ck_assert_double_gt(one, 2 * 1.1e6 * 640 * 480);
     ck_assert_double_lt(one, 2 * 1.3e6 * 640 * 480);
+    /* 4096 x 4096 under the default budget (fits a 2 GiB device): tiles whose
+     * estimated footprint, halo included, stays inside 1.5 GiB */
+    int inner = jf_tile_size(m, (size_t)1536 << 20);
+    int side = inner + 2 * m->arch->halo(m);
+    ck_assert_int_ge(inner, 256);
+    ck_assert_double_le((double)side * side * m->arch->bytes_per_pixel(m), 1536.0 * (1 << 20));
+    ck_assert_int_le((4096 + inner - 1) / inner, 16);
     /* "about a third less arithmetic" than 16 shifted passes */
     ck_assert_msg(one < 0.8 * sixteen && one > 0.6 * sixteen, "one pass %.1f GFLOP, 16 passes %.1f GFLOP",
                   one / 1e9, sixteen / 1e9);
