@@ -2,6 +2,7 @@
  * The header is a Python dict literal; a small bounded scanner pulls out
  * 'descr', 'fortran_order' and 'shape' without trusting any length in it. */
 #include "io/npy.h"
+#include "io/atomic_file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -418,16 +419,10 @@ jf_status jf_npy_write(const char *path, const float *data, int ndim, const int6
     memset(head + 10 + n, ' ', padded - total);
     head[padded - 1] = '\n';
 
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    if (!tmp) return JF_ERR_OUT_OF_MEMORY;
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        npy_errf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-        free(tmp);
-        return JF_ERR_IO;
-    }
+    jf_atomic_file af;
+    jf_status st = jf_atomic_open(&af, path, err, errlen);
+    if (st != JF_OK) return st;
+    FILE *f = af.file;
     int ok = fwrite(head, 1, padded, f) == padded;
     /* Write in chunks, converting to little-endian bytes on any host. */
     uint8_t buf[4096];
@@ -444,24 +439,5 @@ jf_status jf_npy_write(const char *path, const float *data, int ndim, const int6
         }
         ok = fwrite(buf, 1, m, f) == m;
     }
-    int saved = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = 0;
-        saved = errno;
-    }
-    if (!ok) {
-        npy_errf(err, errlen, "%s: write failed: %s", path, strerror(saved));
-        remove(tmp);
-        free(tmp);
-        return JF_ERR_IO;
-    }
-    if (rename(tmp, path) != 0) {
-        npy_errf(err, errlen, "%s: cannot rename the temporary file into place: %s", path,
-                 strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return JF_ERR_IO;
-    }
-    free(tmp);
-    return JF_OK;
+    return jf_atomic_close(&af, ok, NULL, err, errlen);
 }

@@ -2,6 +2,7 @@
  * libpng reports errors by longjmp, so every allocation that must survive an
  * error lives in a context struct that is freed after setjmp returns. */
 #include "io/png_io.h"
+#include "io/atomic_file.h"
 
 #include <errno.h>
 #include <png.h>
@@ -289,38 +290,13 @@ jf_status jf_png_write(const char *path, const jf_png *img, char *err, size_t er
         png_errf(err, errlen, "%s: cannot write a %dx%d image", path, img->width, img->height);
         return JF_ERR_INVALID_ARGUMENT;
     }
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    if (!tmp) {
-        png_errf(err, errlen, "%s: out of memory", path);
-        return JF_ERR_OUT_OF_MEMORY;
-    }
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+    jf_atomic_file af;
+    jf_status st = jf_atomic_open(&af, path, err, errlen);
+    if (st != JF_OK) return st;
     png_job job;
     memset(&job, 0, sizeof job);
     job.what = path;
-    job.file = fopen(tmp, "wb");
-    if (!job.file) {
-        png_errf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-        free(tmp);
-        return JF_ERR_IO;
-    }
+    job.file = af.file;
     int rc = png_encode(&job, img);
-    int close_failed = fclose(job.file) != 0;
-    if (rc != 0 || close_failed) {
-        if (rc == 0) snprintf(job.msg, sizeof job.msg, "%s", strerror(errno));
-        png_errf(err, errlen, "%s: write failed: %s", path, job.msg);
-        remove(tmp);
-        free(tmp);
-        return JF_ERR_IO;
-    }
-    if (rename(tmp, path) != 0) {
-        png_errf(err, errlen, "%s: cannot rename the temporary file into place: %s", path,
-                 strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return JF_ERR_IO;
-    }
-    free(tmp);
-    return JF_OK;
+    return jf_atomic_close(&af, rc == 0, rc == 0 ? NULL : job.msg, err, errlen);
 }
