@@ -91,27 +91,12 @@ static jf_status dkn_create(jf_model *m, const jf_safetensors *st, const char *w
 static jf_status dkn_branch_run(jf_model *m, const dkn_branch *b, const jf_tensor *in, int first_step,
                                 jf_tensor *heads)
 {
-    jf_context *ctx = m->ctx;
-    jf_tensor padded = {0}, tmp[2] = {{0}, {0}};
-    jf_status s = jf_tensor_alloc(ctx, &padded, in->c, in->h + DKN_PAD_BEFORE + DKN_PAD_AFTER,
+    jf_tensor padded = {0};
+    jf_status s = jf_tensor_alloc(m->ctx, &padded, in->c, in->h + DKN_PAD_BEFORE + DKN_PAD_AFTER,
                                   in->w + DKN_PAD_BEFORE + DKN_PAD_AFTER);
-    if (s == JF_OK) s = jf_pad_zero(ctx, in, DKN_PAD_BEFORE, &padded);
-    const jf_tensor *cur = &padded;
-    for (int i = 0; s == JF_OK && i <= DKN_LAYERS; i++) {
-        const jf_conv *c = &b->convs[i];
-        int ho = jf_conv_out_size(cur->h, c->kh, 1, 0, c->dil), wo = jf_conv_out_size(cur->w, c->kw, 1, 0, c->dil);
-        jf_tensor *dst = i == DKN_LAYERS ? heads : &tmp[i & 1];
-        jf_tensor_free(dst);
-        if ((s = jf_tensor_alloc(ctx, dst, c->cout, ho, wo)) != JF_OK) break;
-        if ((s = jf_conv_forward(ctx, c, cur, dst, &m->ws)) != JF_OK) break;
-        if (i == 0) jf_tensor_free(&padded); /* keep the peak down: the input is no longer needed */
-        cur = dst;
-        s = jf_model_step(m, first_step + i + 1);
-    }
+    if (s == JF_OK) s = jf_pad_zero(m->ctx, in, DKN_PAD_BEFORE, &padded);
+    if (s == JF_OK) s = jf_conv_chain(m, b->convs, DKN_LAYERS + 1, &padded, heads, first_step);
     jf_tensor_free(&padded);
-    jf_tensor_free(&tmp[0]);
-    jf_tensor_free(&tmp[1]);
-    if (s != JF_OK) jf_tensor_free(heads);
     return s;
 }
 

@@ -76,7 +76,7 @@ static jf_status fdkn_branch_run(jf_model *m, const fdkn_branch *b, const jf_ten
                                   (plane->h + FDKN_FACTOR - 1) / FDKN_FACTOR,
                                   (plane->w + FDKN_FACTOR - 1) / FDKN_FACTOR);
     if (s == JF_OK) s = jf_space_to_depth(m->ctx, plane, FDKN_FACTOR, &folded);
-    if (s == JF_OK) s = jf_conv_chain(m, b->convs, FDKN_LAYERS + 1, &folded, heads);
+    if (s == JF_OK) s = jf_conv_chain(m, b->convs, FDKN_LAYERS + 1, &folded, heads, -1);
     jf_tensor_free(&folded);
     return s;
 }

@@ -112,7 +112,8 @@ done:
     return s;
 }
 
-jf_status jf_conv_chain(jf_model *m, const jf_conv *convs, int n, const jf_tensor *in, jf_tensor *out)
+jf_status jf_conv_chain(jf_model *m, const jf_conv *convs, int n, const jf_tensor *in, jf_tensor *out,
+                        int first_step)
 {
     jf_context *ctx = m->ctx;
     jf_tensor tmp[2] = {{0}, {0}};
@@ -128,6 +129,7 @@ jf_status jf_conv_chain(jf_model *m, const jf_conv *convs, int n, const jf_tenso
         if ((s = jf_tensor_alloc(ctx, dst, c->cout, ho, wo)) != JF_OK) break;
         if ((s = jf_conv_forward(ctx, c, cur, dst, &m->ws)) != JF_OK) break;
         cur = dst;
+        if (first_step >= 0 && (s = jf_model_step(m, first_step + i + 1)) != JF_OK) break;
     }
     jf_tensor_free(&tmp[0]);
     jf_tensor_free(&tmp[1]);

@@ -80,8 +80,10 @@ jf_status jf_load_deform_heads(jf_model *m, const jf_safetensors *st, const char
                                int kk, int ff, jf_conv *out);
 
 /* Runs a chain of convolutions, ping-ponging between two scratch tensors;
- * *result is `out` (allocated here, owned by the caller) when n > 0. */
-jf_status jf_conv_chain(jf_model *m, const jf_conv *convs, int n, const jf_tensor *in, jf_tensor *out);
+ * the result is `out` (allocated here, owned by the caller). When first_step
+ * >= 0 each layer reports progress step first_step + i + 1 (jf_model_step). */
+jf_status jf_conv_chain(jf_model *m, const jf_conv *convs, int n, const jf_tensor *in, jf_tensor *out,
+                        int first_step);
 
 /* Runs the model over the image in overlapping tiles when the image does not
  * fit the memory budget (else in one go); results are identical either way.

@@ -97,11 +97,11 @@ static jf_status svlrm_run(jf_model *m, const jf_tensor *guide, const jf_tensor 
     jf_tensor *dst = extra ? extra : &coeffs;
     if (s == JF_OK && extra) {
         jf_tensor tmp = {0};
-        s = jf_conv_chain(m, n->convs, n->nconv - 1, &in, &tmp);
+        s = jf_conv_chain(m, n->convs, n->nconv - 1, &in, &tmp, -1);
         if (s == JF_OK) s = jf_conv_forward(ctx, &n->convs[n->nconv - 1], &tmp, extra, &m->ws);
         jf_tensor_free(&tmp);
     } else if (s == JF_OK) {
-        s = jf_conv_chain(m, n->convs, n->nconv, &in, &coeffs);
+        s = jf_conv_chain(m, n->convs, n->nconv, &in, &coeffs, -1);
     }
     if (s == JF_OK) {
         cl_kernel k;
