@@ -1,6 +1,7 @@
 /* main.c - the `jfilter` program: dispatches to the subcommands and prints
  * the overview help. */
 #include "cli.h"
+#include "cli_classic.h"
 
 #include <string.h>
 
@@ -17,6 +18,11 @@ static void usage(FILE *f)
             "            e.g. upsample a low-resolution depth map under its colour image:\n"
             "              jfilter run --guide rgb.png --target depth_low.png --scale 8 --output depth.png\n"
             "  bench     time a model on synthetic input; prints one JSON object per line\n"
+            "  guided    guided filter (fast variant with --fast S), gray or colour guide\n"
+            "  jbf       joint bilateral filter (as cv2.ximgproc.jointBilateralFilter)\n"
+            "  jbu       joint bilateral upsampling of a low-resolution target\n"
+            "  bicubic   bicubic resize, PIL or OpenCV convention\n"
+            "  bench-classic  time the classical filters; prints one JSON object per line\n"
             "  version   print the version\n"
             "\n"
             "Run 'jfilter <command> --help' for a command's options.\n"
@@ -45,6 +51,11 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "guided")) return cmd_guided(argc - 1, argv + 1);
+    if (!strcmp(cmd, "jbf")) return cmd_jbf(argc - 1, argv + 1);
+    if (!strcmp(cmd, "jbu")) return cmd_jbu(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bicubic")) return cmd_bicubic(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench-classic")) return cmd_bench_classic(argc - 1, argv + 1);
     fprintf(stderr, "jfilter: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

@@ -257,8 +257,9 @@ JF_API jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, cons
 
 /* Joint bilateral upsampling (Kopf et al. 2007): low_target is a
  * low-resolution image (any size up to the guide's; pixel centres aligned);
- * each output pixel averages the low-resolution pixels within `radius` of its
- * position (radius and sigma_space in low-resolution pixels) with weight
+ * each output pixel averages the (2 radius + 1)^2 low-resolution pixels
+ * around its position, clipped to the image (radius and sigma_space in
+ * low-resolution pixels), with weight
  * exp(-d^2 / (2 sigma_space^2)) * exp(-|dI|^2 / (2 sigma_color^2)), dI the
  * guide difference (Euclidean over channels, normalized units) between the
  * output pixel and the low-resolution pixel's centre. */

@@ -1,0 +1,86 @@
+/* bilateral.c - the joint bilateral filter (OpenCV ximgproc semantics) on
+ * device tensors and as the public jf_joint_bilateral. Kernel: cl/bilateral.cl. */
+#include "filters/classic.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int jf_jbf_radius(int diameter, float sigma_space)
+{
+    int r = diameter > 0 ? diameter / 2 : (int)lrint(sigma_space * 1.5);
+    return r < 1 ? 1 : r;
+}
+
+jf_status jf_jbf_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor *target,
+                        jf_tensor *out, int radius, float sigma_color, float sigma_space)
+{
+    if ((guide->c != 1 && guide->c != 3) || (target->c != 1 && target->c != 3) || out->c != target->c)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED,
+                       "joint bilateral: %d guide planes and %d target planes (1 or 3 each)",
+                       guide->c, target->c);
+    if (target->h != guide->h || target->w != guide->w || out->h != guide->h || out->w != guide->w)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
+                       "joint bilateral: guide %dx%d, target %dx%d and output %dx%d must match",
+                       guide->w, guide->h, target->w, target->h, out->w, out->h);
+    if (radius < 1 || radius > 255 || !(sigma_color > 0.0f) || !(sigma_space > 0.0f) ||
+        !isfinite(sigma_color) || !isfinite(sigma_space))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "joint bilateral: radius %d (1..255) or sigmas %g, %g (> 0) out of range",
+                       radius, (double)sigma_color, (double)sigma_space);
+    /* one kernel per (guide planes, target planes), 1 or 3 each */
+    char name[32];
+    snprintf(name, sizeof name, "jbf_g%d_t%d", guide->c, target->c);
+    cl_kernel k;
+    jf_status st = jf_kernel(ctx, "bilateral.cl", name, &k);
+    if (st != JF_OK) return st;
+    /* weights exp(-d^2 / (2 sigma_space^2)) * exp(-D^2 / (2 sigma_color^2)) */
+    float sc = (float)(0.5 / ((double)sigma_space * sigma_space));
+    float cc = (float)(0.5 / ((double)sigma_color * sigma_color));
+    jf_arg(ctx, k, 0, sizeof(cl_mem), &guide->buf);
+    jf_arg(ctx, k, 1, sizeof(cl_mem), &target->buf);
+    jf_arg(ctx, k, 2, sizeof(cl_mem), &out->buf);
+    JF_ARG(ctx, k, 3, guide->h);
+    JF_ARG(ctx, k, 4, guide->w);
+    JF_ARG(ctx, k, 5, radius);
+    JF_ARG(ctx, k, 6, sc);
+    if ((st = JF_ARG(ctx, k, 7, cc)) != JF_OK) return st;
+    /* a work item computes eight adjacent pixels */
+    size_t g[2] = {(size_t)(guide->w + 7) / 8, (size_t)guide->h}, l[2] = {8, 4};
+    if ((st = jf_launch(ctx, k, 2, g, l, name)) != JF_OK) return st;
+    return jf_finish(ctx);
+}
+
+jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, const jf_image *target,
+                             jf_image *output, int diameter, float sigma_color, float sigma_space)
+{
+    if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "joint bilateral: the context is NULL");
+    jf_status st = jf_classic_check(ctx, guide, "guide");
+    if (st == JF_OK) st = jf_classic_check(ctx, target, "target");
+    if (st != JF_OK) return st;
+    if (guide->width != target->width || guide->height != target->height)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
+                       "joint bilateral: the guide is %dx%d but the target %dx%d (they must match)",
+                       guide->width, guide->height, target->width, target->height);
+    if ((st = jf_classic_check_output(ctx, output, guide->width, guide->height,
+                                      jf_classic_planes(target), "joint bilateral")) != JF_OK)
+        return st;
+    if (diameter > 511 || !(sigma_color > 0.0f) || !(sigma_space > 0.0f) || !isfinite(sigma_color) ||
+        !isfinite(sigma_space) || (diameter <= 0 && sigma_space > 170.0f))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "joint bilateral: need diameter <= 511 (or <= 0 to derive it from "
+                       "sigma_space <= 170) and sigmas > 0 (got %d, %g, %g)",
+                       diameter, (double)sigma_color, (double)sigma_space);
+    jf_tensor g = {0}, t = {0}, o = {0};
+    st = jf_classic_upload(ctx, guide, &g);
+    if (st == JF_OK) st = jf_classic_upload(ctx, target, &t);
+    if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, t.h, t.w);
+    if (st == JF_OK)
+        st = jf_jbf_planes(ctx, &g, &t, &o, jf_jbf_radius(diameter, sigma_space), sigma_color,
+                           sigma_space);
+    if (st == JF_OK) st = jf_classic_download(ctx, &o, output);
+    jf_tensor_free(&g);
+    jf_tensor_free(&t);
+    jf_tensor_free(&o);
+    return st;
+}

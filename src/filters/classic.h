@@ -1,0 +1,45 @@
+/* classic.h - the classical joint filters (guided, fast guided, joint
+ * bilateral, joint bilateral upsampling, bicubic) on device tensors, and the
+ * host-image plumbing their public entry points share. */
+#ifndef JF_CLASSIC_H
+#define JF_CLASSIC_H
+
+#include "runtime/runtime.h"
+
+/* ---- the filters on planar float32 tensors (values in normalized units) ---- */
+
+/* Guided filter: guide gc x H x W (gc = 1 or 3), target and out n x H x W.
+ * subsample > 1 runs the fast guided filter (coefficients at 1/subsample). */
+jf_status jf_guided_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor *target,
+                           jf_tensor *out, int radius, float eps, int subsample);
+
+/* Joint bilateral filter as OpenCV defines it: disk of `radius`, Gaussian of
+ * the L1 colour distance, border reflected (101). guide gc x H x W, target/out n x H x W. */
+jf_status jf_jbf_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor *target,
+                        jf_tensor *out, int radius, float sigma_color, float sigma_space);
+
+/* Joint bilateral upsampling: low n x h x w, guide gc x H x W, out n x H x W. */
+jf_status jf_jbu_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor *low,
+                        jf_tensor *out, int radius, float sigma_color, float sigma_space);
+
+/* The radius OpenCV derives from a diameter: d/2, or round(1.5 sigma_space)
+ * when d <= 0; at least 1. */
+int jf_jbf_radius(int diameter, float sigma_space);
+
+/* ---- host images <-> tensors (planes.c) ---- */
+
+/* Validates an image through jf_image_check, reporting on ctx. */
+jf_status jf_classic_check(jf_context *ctx, const jf_image *img, const char *role);
+/* Planes an image becomes: 1 for gray, 3 (B, G, R) for colour (alpha dropped). */
+int jf_classic_planes(const jf_image *img);
+/* Allocates t and uploads img's planes into it. */
+jf_status jf_classic_upload(jf_context *ctx, const jf_image *img, jf_tensor *t);
+/* Checks that output can receive `planes` planes of width x height: the same
+ * size, 1 channel for 1 plane, 3 or 4 for 3 planes. */
+jf_status jf_classic_check_output(jf_context *ctx, const jf_image *output, int width, int height,
+                                  int planes, const char *what);
+/* Downloads t (1 or 3 planes, B G R) into output: integers clamped and
+ * rounded, a 4th channel set opaque. */
+jf_status jf_classic_download(jf_context *ctx, const jf_tensor *t, jf_image *output);
+
+#endif

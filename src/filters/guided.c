@@ -1,0 +1,175 @@
+/* guided.c - the guided filter (He, Sun, Tang 2010) with gray or colour
+ * guidance and its fast subsampled variant (He, Sun 2015), on device tensors
+ * and as the public jf_guided_filter. Kernels: cl/guided.cl, means: ops/box.c. */
+#include "filters/classic.h"
+#include "ops/box.h"
+
+#include <math.h>
+
+/* OpenCV's ximgproc guided filter takes its window means with BORDER_REFLECT;
+ * we use the same rule so results agree to float rounding. */
+#define JF_GF_BORDER JF_BORDER_REFLECT
+
+static jf_status jf_gf_launch1(jf_context *ctx, cl_kernel k, int n, const char *what)
+{
+    size_t g[1] = {(size_t)n}, l[1] = {64};
+    return jf_launch(ctx, k, 1, g, l, what);
+}
+
+static jf_status jf_gf_subsample(jf_context *ctx, const jf_tensor *in, jf_tensor *out, int s)
+{
+    cl_kernel k;
+    jf_status st = jf_kernel(ctx, "guided.cl", "gf_subsample", &k);
+    if (st != JF_OK) return st;
+    jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
+    jf_arg(ctx, k, 1, sizeof(cl_mem), &out->buf);
+    JF_ARG(ctx, k, 2, in->c);
+    JF_ARG(ctx, k, 3, in->h);
+    JF_ARG(ctx, k, 4, in->w);
+    JF_ARG(ctx, k, 5, out->h);
+    JF_ARG(ctx, k, 6, out->w);
+    if ((st = JF_ARG(ctx, k, 7, s)) != JF_OK) return st;
+    size_t g[3] = {(size_t)out->w, (size_t)out->h, (size_t)out->c}, l[3] = {16, 4, 1};
+    return jf_launch(ctx, k, 3, g, l, "gf_subsample");
+}
+
+/* Window statistics of the guide: means of I_k, then of I_i * I_j for i <= j
+ * (order 00 01 02 11 12 22), the layout gf_coefficients reads. */
+static jf_status jf_gf_guide_stats(jf_context *ctx, const jf_tensor *guide, jf_tensor *gstat,
+                                   jf_tensor *tmp, int r)
+{
+    static const int gray[] = {0, -1, 0, 0};
+    static const int colour[] = {0, -1, 1, -1, 2, -1, 0, 0, 0, 1, 0, 2, 1, 1, 1, 2, 2, 2};
+    jf_tensor t = jf_tensor_wrap(tmp->buf, gstat->c, gstat->h, gstat->w);
+    return jf_box_mean_products(ctx, guide, guide, guide->c == 1 ? gray : colour, gstat, &t, r,
+                                JF_GF_BORDER);
+}
+
+/* Averaged coefficients mean(a_k), mean(b) of target channel c into ab,
+ * which may be tstat itself (each pixel's statistics are read before its
+ * coefficients are written). */
+static jf_status jf_gf_coefficients(jf_context *ctx, const jf_tensor *guide, const jf_tensor *target,
+                                    int c, const jf_tensor *gstat, jf_tensor *tstat, jf_tensor *ab,
+                                    jf_tensor *tmp, int r, float eps)
+{
+    cl_kernel kc;
+    jf_status st = jf_kernel(ctx, "guided.cl", "gf_coefficients", &kc);
+    if (st != JF_OK) return st;
+    int plane = guide->h * guide->w;
+    /* means of p, then of p * I_k */
+    int pairs[8] = {c, -1, c, 0, c, 1, c, 2};
+    jf_tensor t = jf_tensor_wrap(tmp->buf, tstat->c, tstat->h, tstat->w);
+    if ((st = jf_box_mean_products(ctx, target, guide, pairs, tstat, &t, r, JF_GF_BORDER)) != JF_OK)
+        return st;
+    jf_arg(ctx, kc, 0, sizeof(cl_mem), &gstat->buf);
+    jf_arg(ctx, kc, 1, sizeof(cl_mem), &tstat->buf);
+    jf_arg(ctx, kc, 2, sizeof(cl_mem), &ab->buf);
+    JF_ARG(ctx, kc, 3, guide->c);
+    JF_ARG(ctx, kc, 4, plane);
+    if ((st = JF_ARG(ctx, kc, 5, eps)) != JF_OK) return st;
+    if ((st = jf_gf_launch1(ctx, kc, plane, "gf_coefficients")) != JF_OK) return st;
+    t = jf_tensor_wrap(tmp->buf, ab->c, ab->h, ab->w);
+    return jf_box_mean(ctx, ab, ab, &t, r, r, JF_GF_BORDER);
+}
+
+static jf_status jf_gf_apply(jf_context *ctx, const jf_tensor *guide, const jf_tensor *ab, int c,
+                             jf_tensor *out)
+{
+    cl_kernel k;
+    jf_status st = jf_kernel(ctx, "guided.cl", "gf_apply", &k);
+    if (st != JF_OK) return st;
+    jf_arg(ctx, k, 0, sizeof(cl_mem), &guide->buf);
+    jf_arg(ctx, k, 1, sizeof(cl_mem), &ab->buf);
+    jf_arg(ctx, k, 2, sizeof(cl_mem), &out->buf);
+    JF_ARG(ctx, k, 3, guide->c);
+    JF_ARG(ctx, k, 4, guide->h);
+    JF_ARG(ctx, k, 5, guide->w);
+    JF_ARG(ctx, k, 6, ab->h);
+    JF_ARG(ctx, k, 7, ab->w);
+    if ((st = JF_ARG(ctx, k, 8, c)) != JF_OK) return st;
+    size_t g[2] = {(size_t)guide->w, (size_t)guide->h}, l[2] = {16, 4};
+    return jf_launch(ctx, k, 2, g, l, "gf_apply");
+}
+
+jf_status jf_guided_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor *target,
+                           jf_tensor *out, int radius, float eps, int subsample)
+{
+    if (guide->c != 1 && guide->c != 3)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "guided filter: the guide has %d planes (1 or 3)",
+                       guide->c);
+    if (target->h != guide->h || target->w != guide->w || out->c != target->c ||
+        out->h != guide->h || out->w != guide->w)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
+                       "guided filter: guide %dx%d, target %dx%d and output %dx%d must match",
+                       guide->w, guide->h, target->w, target->h, out->w, out->h);
+    if (radius < 0 || subsample < 1 || !(eps >= 0.0f) || !isfinite(eps))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "guided filter: radius %d, eps %g or subsample %d is out of range", radius,
+                       (double)eps, subsample);
+    int gc = guide->c, s = subsample, r = radius;
+    int lh = (guide->h + s - 1) / s, lw = (guide->w + s - 1) / s;
+    /* the fast filter's window shrinks with the image; keep at least one pixel of it */
+    if (s > 1) r = radius == 0 ? 0 : (int)fmax(1.0, floor((double)radius / s + 0.5));
+    jf_tensor gl = {0}, tl = {0}, gstat = {0}, tstat = {0}, ab = {0}, tmp = {0};
+    jf_status st = JF_OK;
+    if (s > 1) {
+        st = jf_tensor_alloc(ctx, &gl, gc, lh, lw);
+        if (st == JF_OK) st = jf_tensor_alloc(ctx, &tl, target->c, lh, lw);
+        if (st == JF_OK) st = jf_gf_subsample(ctx, guide, &gl, s);
+        if (st == JF_OK) st = jf_gf_subsample(ctx, target, &tl, s);
+    } else {
+        gl = jf_tensor_wrap(guide->buf, gc, lh, lw);
+        tl = jf_tensor_wrap(target->buf, target->c, lh, lw);
+    }
+    int nstat = gc + gc * (gc + 1) / 2;
+    if (st == JF_OK) st = jf_tensor_alloc(ctx, &gstat, nstat, lh, lw);
+    if (st == JF_OK) st = jf_tensor_alloc(ctx, &tstat, gc + 1, lh, lw);
+    /* the coefficients overwrite the target statistics they come from */
+    if (st == JF_OK) ab = jf_tensor_wrap(tstat.buf, gc + 1, lh, lw);
+    if (st == JF_OK) st = jf_tensor_alloc(ctx, &tmp, nstat, lh, lw);
+    if (st == JF_OK) st = jf_gf_guide_stats(ctx, &gl, &gstat, &tmp, r);
+    for (int c = 0; st == JF_OK && c < target->c; c++) {
+        st = jf_gf_coefficients(ctx, &gl, &tl, c, &gstat, &tstat, &ab, &tmp, r, eps);
+        if (st == JF_OK) st = jf_gf_apply(ctx, guide, &ab, c, out);
+    }
+    if (st == JF_OK) st = jf_finish(ctx);
+    jf_tensor_free(&gl);
+    jf_tensor_free(&tl);
+    jf_tensor_free(&gstat);
+    jf_tensor_free(&tstat);
+    jf_tensor_free(&ab);
+    jf_tensor_free(&tmp);
+    return st;
+}
+
+jf_status jf_guided_filter(jf_context *ctx, const jf_image *guide, const jf_image *target,
+                           jf_image *output, int radius, float eps, int subsample)
+{
+    if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "guided filter: the context is NULL");
+    jf_status st = jf_classic_check(ctx, guide, "guide");
+    if (st == JF_OK) st = jf_classic_check(ctx, target, "target");
+    if (st != JF_OK) return st;
+    if (guide->width != target->width || guide->height != target->height)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
+                       "guided filter: the guide is %dx%d but the target %dx%d (they must match)",
+                       guide->width, guide->height, target->width, target->height);
+    if ((st = jf_classic_check_output(ctx, output, guide->width, guide->height,
+                                      jf_classic_planes(target), "guided filter")) != JF_OK)
+        return st;
+    if (radius < 0 || radius > 65535 || !(eps >= 0.0f) || !isfinite(eps) || subsample < 1 ||
+        subsample > 64)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "guided filter: need radius >= 0, eps >= 0 and subsample in 1..64 "
+                       "(got %d, %g, %d)",
+                       radius, (double)eps, subsample);
+    jf_tensor g = {0}, t = {0}, o = {0};
+    st = jf_classic_upload(ctx, guide, &g);
+    if (st == JF_OK) st = jf_classic_upload(ctx, target, &t);
+    if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, t.h, t.w);
+    if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
+    if (st == JF_OK) st = jf_classic_download(ctx, &o, output);
+    jf_tensor_free(&g);
+    jf_tensor_free(&t);
+    jf_tensor_free(&o);
+    return st;
+}

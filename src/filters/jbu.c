@@ -1,0 +1,72 @@
+/* jbu.c - joint bilateral upsampling (Kopf, Cohen, Lischinski, Uyttendaele
+ * 2007) on device tensors and as the public jf_jbu. Kernel: cl/bilateral.cl. */
+#include "filters/classic.h"
+
+#include <math.h>
+#include <stdio.h>
+
+jf_status jf_jbu_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor *low,
+                        jf_tensor *out, int radius, float sigma_color, float sigma_space)
+{
+    if ((guide->c != 1 && guide->c != 3) || (low->c != 1 && low->c != 3) || out->c != low->c)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "JBU: %d guide planes and %d target planes", guide->c,
+                       low->c);
+    if (out->h != guide->h || out->w != guide->w || low->h > guide->h || low->w > guide->w)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
+                       "JBU: the low-resolution target %dx%d must not exceed the guide %dx%d, "
+                       "and the output must be the guide's size (is %dx%d)",
+                       low->w, low->h, guide->w, guide->h, out->w, out->h);
+    if (radius < 0 || radius > 64 || !(sigma_color > 0.0f) || !(sigma_space > 0.0f) ||
+        !isfinite(sigma_color) || !isfinite(sigma_space))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "JBU: radius %d (0..64) or sigmas %g, %g (> 0) out of range", radius,
+                       (double)sigma_color, (double)sigma_space);
+    char name[32];
+    snprintf(name, sizeof name, "jbu_g%d_t%d", guide->c, low->c);
+    cl_kernel k;
+    jf_status st = jf_kernel(ctx, "bilateral.cl", name, &k);
+    if (st != JF_OK) return st;
+    float sc = (float)(0.5 / ((double)sigma_space * sigma_space));
+    float cc = (float)(0.5 / ((double)sigma_color * sigma_color));
+    jf_arg(ctx, k, 0, sizeof(cl_mem), &guide->buf);
+    jf_arg(ctx, k, 1, sizeof(cl_mem), &low->buf);
+    jf_arg(ctx, k, 2, sizeof(cl_mem), &out->buf);
+    JF_ARG(ctx, k, 3, guide->h);
+    JF_ARG(ctx, k, 4, guide->w);
+    JF_ARG(ctx, k, 5, low->h);
+    JF_ARG(ctx, k, 6, low->w);
+    JF_ARG(ctx, k, 7, radius);
+    JF_ARG(ctx, k, 8, sc);
+    if ((st = JF_ARG(ctx, k, 9, cc)) != JF_OK) return st;
+    /* a work item computes eight adjacent pixels */
+    size_t g[2] = {(size_t)(guide->w + 7) / 8, (size_t)guide->h}, l[2] = {8, 4};
+    if ((st = jf_launch(ctx, k, 2, g, l, name)) != JF_OK) return st;
+    return jf_finish(ctx);
+}
+
+jf_status jf_jbu(jf_context *ctx, const jf_image *guide, const jf_image *low_target,
+                 jf_image *output, int radius, float sigma_color, float sigma_space)
+{
+    if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "JBU: the context is NULL");
+    jf_status st = jf_classic_check(ctx, guide, "guide");
+    if (st == JF_OK) st = jf_classic_check(ctx, low_target, "target");
+    if (st != JF_OK) return st;
+    if (low_target->width > guide->width || low_target->height > guide->height)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
+                       "JBU: the target %dx%d is larger than the guide %dx%d (it must be the "
+                       "low-resolution image)",
+                       low_target->width, low_target->height, guide->width, guide->height);
+    if ((st = jf_classic_check_output(ctx, output, guide->width, guide->height,
+                                      jf_classic_planes(low_target), "JBU")) != JF_OK)
+        return st;
+    jf_tensor g = {0}, t = {0}, o = {0};
+    st = jf_classic_upload(ctx, guide, &g);
+    if (st == JF_OK) st = jf_classic_upload(ctx, low_target, &t);
+    if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, g.h, g.w);
+    if (st == JF_OK) st = jf_jbu_planes(ctx, &g, &t, &o, radius, sigma_color, sigma_space);
+    if (st == JF_OK) st = jf_classic_download(ctx, &o, output);
+    jf_tensor_free(&g);
+    jf_tensor_free(&t);
+    jf_tensor_free(&o);
+    return st;
+}
