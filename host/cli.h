@@ -21,9 +21,17 @@ typedef struct cli_image {
 /* Reads a PNG (8/16-bit; gray, gray+alpha, RGB, RGBA) or a float32 .npy (HxW or HxWxC). */
 int cli_read_image(const char *path, const char *role, cli_image *out);
 void cli_free_image(cli_image *img);
-/* Writes a one-channel float plane (normalized units) as .npy (float32) or
- * .png (bits 8 or 16); atomic, so a failure leaves no file. */
+/* Writes an interleaved float image (normalized units; 1 channel, or 3 in RGB
+ * order) as .npy (float32, HxW or HxWx3) or .png (bits 8 or 16, rounded and
+ * clamped); atomic, so a failure leaves no file. */
+int cli_write_image(const char *path, const float *pixels, int width, int height, int channels,
+                    int bits);
+/* The one-channel case of cli_write_image. */
 int cli_write_plane(const char *path, const float *plane, int width, int height, int bits);
+
+/* Monotonic milliseconds, and the median of n timings (sorts them in place). */
+double cli_now_ms(void);
+double cli_median(double *times, int n);
 
 /* Resolves --model: an existing path, else a name looked up (with .safetensors
  * added) in $JF_WEIGHTS_DIR, the source tree's weights/, and the installed

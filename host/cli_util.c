@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *cli_opt(int argc, char **argv, int *i, const char *name)
@@ -105,40 +106,27 @@ void cli_free_image(cli_image *img)
 
 int cli_write_plane(const char *path, const float *plane, int width, int height, int bits)
 {
-    char err[1024];
-    jf_status s;
-    if (ends_with(path, ".npy")) {
-        int64_t shape[2] = {height, width};
-        s = jf_npy_write(path, plane, 2, shape, err, sizeof err);
-    } else if (ends_with(path, ".png")) {
-        jf_png p = {width, height, 1, bits, NULL};
-        size_t n = (size_t)width * height;
-        p.pixels = malloc(n * (bits == 16 ? 2 : 1));
-        if (!p.pixels) {
-            fprintf(stderr, "jfilter: out of memory writing %s\n", path);
-            return -1;
-        }
-        jf_image img = {width, height, 1, bits == 16 ? JF_PIXEL_U16 : JF_PIXEL_U8, JF_ORDER_RGB, 0,
-                        p.pixels};
-        /* the same rounding the library applies to integer outputs */
-        for (size_t i = 0; i < n; i++) {
-            float v = plane[i] * (bits == 16 ? 65535.0f : 255.0f);
-            float maxv = bits == 16 ? 65535.0f : 255.0f;
-            v = v != v ? 0.0f : v < 0 ? 0 : v > maxv ? maxv : v;
-            if (bits == 16) ((uint16_t *)img.data)[i] = (uint16_t)(v + 0.5f);
-            else ((uint8_t *)img.data)[i] = (uint8_t)(v + 0.5f);
-        }
-        s = jf_png_write(path, &p, err, sizeof err);
-        free(p.pixels);
-    } else {
-        fprintf(stderr, "jfilter: output %s: the name must end in .png or .npy\n", path);
-        return -1;
-    }
-    if (s != JF_OK) {
-        fprintf(stderr, "jfilter: %s\n", err);
-        return -1;
-    }
-    return 0;
+    return cli_write_image(path, plane, width, height, 1, bits);
+}
+
+double cli_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double cli_median(double *times, int n)
+{
+    if (n <= 0) return 0.0;
+    qsort(times, (size_t)n, sizeof *times, cmp_double);
+    return n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
 }
 
 static int try_model(const char *dir, const char *name, char *out, size_t len)

@@ -1,6 +1,6 @@
-/* cli_write.c - writes gray or RGB float images as PNG (8/16-bit) or NPY,
- * for the classical filters whose targets may be colour. */
-#include "cli_classic.h"
+/* cli_write.c - writes gray or RGB float images as PNG (8/16-bit) or NPY:
+ * model results (one plane) and classical-filter results (possibly colour). */
+#include "cli.h"
 
 #include "io/npy.h"
 #include "io/png_io.h"

@@ -7,18 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void bench_help(void)
 {
@@ -61,7 +49,7 @@ static int bench_one(const char *model_path, const char *model_name, const char 
                      int scale_opt, int repeat)
 {
     int rc = 1;
-    double t0 = now_ms();
+    double t0 = cli_now_ms();
     jf_context *ctx = NULL;
     jf_model *model = NULL;
     unsigned char *rgb = NULL;
@@ -96,17 +84,16 @@ static int bench_one(const char *model_path, const char *model_name, const char 
         fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
         goto done;
     }
-    double first = now_ms() - t0;
+    double first = cli_now_ms() - t0;
     for (int i = 0; i < repeat; i++) {
-        double s = now_ms();
+        double s = cli_now_ms();
         if (jf_model_run(model, &g, &t, &o, NULL) != JF_OK) {
             fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
             goto done;
         }
-        times[i] = now_ms() - s;
+        times[i] = cli_now_ms() - s;
     }
-    qsort(times, (size_t)repeat, sizeof *times, cmp_double);
-    double median = repeat ? (repeat % 2 ? times[repeat / 2] : 0.5 * (times[repeat / 2 - 1] + times[repeat / 2])) : first;
+    double median = repeat ? cli_median(times, repeat) : first; /* sorts: times[0] is the minimum */
     double flops = 0, flops_ref = 0;
     jf_model_flops(model, w, h, &flops);
     jf_model_flops_reference(model, w, h, &flops_ref);

@@ -14,18 +14,6 @@ static const char *const bench_filters[] = {"guided-gray", "guided-color", "fast
                                             "jbu", "bicubic"};
 #define NFILTERS (int)(sizeof bench_filters / sizeof bench_filters[0])
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void bench_classic_help(void)
 {
@@ -108,22 +96,21 @@ static int bench_size(jf_context *ctx, const int *which, int w, int h, int repea
     jf_image iout = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     for (int f = 0; f < NFILTERS; f++) {
         if (!which[f]) continue;
-        double t0 = now_ms();
+        double t0 = cli_now_ms();
         if (call(ctx, f, &irgb, &igray, &itgt, &ilow, &iout) != JF_OK) {
             fprintf(stderr, "jfilter bench-classic: %s at %dx%d: %s\n", bench_filters[f], w, h, jf_last_error(ctx));
             goto done;
         }
-        double first = now_ms() - t0;
+        double first = cli_now_ms() - t0;
         for (int i = 0; i < repeat; i++) {
-            t0 = now_ms();
+            t0 = cli_now_ms();
             if (call(ctx, f, &irgb, &igray, &itgt, &ilow, &iout) != JF_OK) {
                 fprintf(stderr, "jfilter bench-classic: %s: %s\n", bench_filters[f], jf_last_error(ctx));
                 goto done;
             }
-            t[i] = now_ms() - t0;
+            t[i] = cli_now_ms() - t0;
         }
-        qsort(t, (size_t)repeat, sizeof *t, cmp_double);
-        double med = repeat ? (repeat % 2 ? t[repeat / 2] : 0.5 * (t[repeat / 2 - 1] + t[repeat / 2])) : first;
+        double med = repeat ? cli_median(t, repeat) : first; /* sorts: t[0] is the minimum */
         printf("{\"filter\": \"%s\", \"device\": \"%s\", \"width\": %d, \"height\": %d, \"first_ms\": %.3f, "
                "\"median_ms\": %.3f, \"min_ms\": %.3f, \"repeat\": %d}\n",
                bench_filters[f], jf_context_device(ctx)->name, w, h, first, med, repeat ? t[0] : first,
