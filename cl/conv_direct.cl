@@ -47,9 +47,13 @@ __kernel void conv_direct(__global const float *in, __global const float *wt,
                           int kh, int kw, int stride, int dil, int cout, int cout_pad, int ho, int wo,
                           int act, float slope, int act_channels)
 {
-    const int ox0 = get_global_id(0) * 6;
-    const int oy = get_global_id(1);
-    const int ob = get_global_id(2) * 16;
+    /* The channel block is the fastest-varying index: the work-items that read
+     * the same input pixels run back to back and find them in cache (with
+     * channels slowest, every input row came from memory once per block:
+     * 1.7x slower on DKN, measured on PoCL). */
+    const int ob = get_global_id(0) * 16;
+    const int ox0 = get_global_id(1) * 6;
+    const int oy = get_global_id(2);
     if (ox0 >= wo || oy >= ho || ob >= cout) return;
 
     float8 l0 = 0.0f, l1 = 0.0f, l2 = 0.0f, l3 = 0.0f, l4 = 0.0f, l5 = 0.0f;

@@ -181,7 +181,7 @@ static jf_status jf_conv_direct(jf_context *ctx, const jf_conv *conv, const jf_t
     JF_ARG(ctx, k, 15, act);
     JF_ARG(ctx, k, 16, conv->slope);
     if ((st = JF_ARG(ctx, k, 17, conv->act_channels)) != JF_OK) return st;
-    size_t g[3] = {(size_t)(wo + JF_CONV_XB - 1) / JF_CONV_XB, (size_t)ho, (size_t)conv->cout_pad / 16};
+    size_t g[3] = {(size_t)conv->cout_pad / 16, (size_t)(wo + JF_CONV_XB - 1) / JF_CONV_XB, (size_t)ho};
     return jf_launch(ctx, k, 3, g, NULL, "conv_direct");
 }
 
