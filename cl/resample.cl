@@ -35,69 +35,82 @@ static float jf_cubic(float x, float a)
     return 0.0f;
 }
 
-/* PIL-style: centre-aligned, the kernel widened by the scale when shrinking
- * (antialiasing), taps clipped to the image and renormalised. */
-static float jf_pil_taps(int o, int insize, float scale, int *lo, int *n, float *wt, int maxn)
+/* PIL's tap range for output coordinate o: [lo, lo + n), the kernel widened by
+ * the shrink factor (antialiasing) and clipped to the image. */
+static void jf_pil_range(int o, int insize, float scale, float *center, float *fs, int *lo, int *n)
 {
-    float fs = fmax(scale, 1.0f);
-    float support = 2.0f * fs;
-    float center = (o + 0.5f) * scale;
-    int xmin = (int)(center - support + 0.5f);
-    if (xmin < 0) xmin = 0;
-    int xmax = (int)(center + support + 0.5f);
-    if (xmax > insize) xmax = insize;
-    int cnt = min(xmax - xmin, maxn);
-    float sum = 0.0f;
-    for (int i = 0; i < cnt; i++) {
-        wt[i] = jf_cubic((i + xmin - center + 0.5f) / fs, -0.5f);
-        sum += wt[i];
-    }
+    *fs = fmax(scale, 1.0f);
+    float support = 2.0f * *fs;
+    *center = (o + 0.5f) * scale;
+    int xmin = max((int)(*center - support + 0.5f), 0);
+    int xmax = min((int)(*center + support + 0.5f), insize);
     *lo = xmin;
-    *n = cnt;
-    return sum;
+    *n = xmax - xmin;
 }
 
-#define JF_MAX_TAPS 64
-
-/* Resizes each plane from (h, w) to (ho, wo).
- * mode 0: PIL bicubic (a = -0.5, antialiased when shrinking, taps clipped and renormalised);
- * mode 1: OpenCV INTER_CUBIC (a = -0.75, half-pixel centres, 4 taps, replicated border). */
-__kernel void resize_cubic(__global const float *in, __global float *out, int c, int h, int w,
-                           int ho, int wo, int mode)
+/* PIL bicubic (a = -0.5): centre-aligned, antialiased when shrinking, taps
+ * clipped to the image and renormalised. Weights are recomputed on the fly
+ * (a few multiplies) rather than kept in private arrays, which PoCL places in
+ * memory. */
+__kernel void resize_pil(__global const float *in, __global float *out, int c, int h, int w, int ho,
+                         int wo)
 {
     int x = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);
     if (x >= wo || y >= ho || ci >= c) return;
     __global const float *src = in + (size_t)ci * h * w;
-    float sx = (float)w / wo, sy = (float)h / ho;
+    float cx, cy, fx, fy;
+    int x0, nx, y0, ny;
+    jf_pil_range(x, w, (float)w / wo, &cx, &fx, &x0, &nx);
+    jf_pil_range(y, h, (float)h / ho, &cy, &fy, &y0, &ny);
+    float sumx = 0.0f, sumy = 0.0f;
+    for (int i = 0; i < nx; i++) sumx += jf_cubic((i + x0 - cx + 0.5f) / fx, -0.5f);
     float acc = 0.0f;
-    if (mode == 0) {
-        float wx[JF_MAX_TAPS], wy[JF_MAX_TAPS];
-        int x0, nx, y0, ny;
-        float sumx = jf_pil_taps(x, w, sx, &x0, &nx, wx, JF_MAX_TAPS);
-        float sumy = jf_pil_taps(y, h, sy, &y0, &ny, wy, JF_MAX_TAPS);
-        for (int j = 0; j < ny; j++) {
-            float row = 0.0f;
-            for (int i = 0; i < nx; i++) row += wx[i] * src[(size_t)(y0 + j) * w + x0 + i];
-            acc += wy[j] * (sumx != 0.0f ? row / sumx : row);
-        }
-        if (sumy != 0.0f) acc /= sumy;
-    } else {
-        float fx = (x + 0.5f) * sx - 0.5f, fy = (y + 0.5f) * sy - 0.5f;
-        int ix = (int)floor(fx), iy = (int)floor(fy);
-        float tx = fx - ix, ty = fy - iy;
-        float wx[4], wy[4];
-        for (int i = 0; i < 4; i++) {
-            wx[i] = jf_cubic(tx + 1.0f - i, -0.75f);
-            wy[i] = jf_cubic(ty + 1.0f - i, -0.75f);
-        }
-        for (int j = 0; j < 4; j++) {
-            int yy = clamp(iy - 1 + j, 0, h - 1);
-            float row = 0.0f;
-            for (int i = 0; i < 4; i++) row += wx[i] * src[(size_t)yy * w + clamp(ix - 1 + i, 0, w - 1)];
-            acc += wy[j] * row;
-        }
+    for (int j = 0; j < ny; j++) {
+        float wy = jf_cubic((j + y0 - cy + 0.5f) / fy, -0.5f);
+        __global const float *row = src + (size_t)(y0 + j) * w + x0;
+        float r = 0.0f;
+        for (int i = 0; i < nx; i++) r += jf_cubic((i + x0 - cx + 0.5f) / fx, -0.5f) * row[i];
+        acc += wy * (sumx != 0.0f ? r / sumx : r);
+        sumy += wy;
     }
-    out[((size_t)ci * ho + y) * wo + x] = acc;
+    out[((size_t)ci * ho + y) * wo + x] = sumy != 0.0f ? acc / sumy : acc;
+}
+
+/* The four Keys weights (a = -0.75) of taps -1, 0, 1, 2 at fraction t in [0, 1),
+ * without the branches of jf_cubic: straight-line code vectorises across work-items. */
+static float4 jf_cv_weights(float t)
+{
+    const float A = -0.75f;
+    float u = t + 1.0f, v = 1.0f - t;
+    float w0 = ((A * u - 5.0f * A) * u + 8.0f * A) * u - 4.0f * A;
+    float w1 = ((A + 2.0f) * t - (A + 3.0f)) * t * t + 1.0f;
+    float w2 = ((A + 2.0f) * v - (A + 3.0f)) * v * v + 1.0f;
+    return (float4)(w0, w1, w2, 1.0f - w0 - w1 - w2);
+}
+
+/* OpenCV INTER_CUBIC (a = -0.75): half-pixel centres, 4x4 taps, replicated border. */
+__kernel void resize_opencv(__global const float *in, __global float *out, int c, int h, int w, int ho,
+                            int wo)
+{
+    int x = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);
+    if (x >= wo || y >= ho || ci >= c) return;
+    __global const float *src = in + (size_t)ci * h * w;
+    float fx = (x + 0.5f) * ((float)w / wo) - 0.5f, fy = (y + 0.5f) * ((float)h / ho) - 0.5f;
+    int ix = (int)floor(fx), iy = (int)floor(fy);
+    float tx = fx - ix, ty = fy - iy;
+    float4 wx = jf_cv_weights(tx), wy = jf_cv_weights(ty);
+    int c0 = clamp(ix - 1, 0, w - 1), c1 = clamp(ix, 0, w - 1), c2 = clamp(ix + 1, 0, w - 1),
+        c3 = clamp(ix + 2, 0, w - 1);
+    float4 rows;
+    __global const float *r0 = src + (size_t)clamp(iy - 1, 0, h - 1) * w;
+    __global const float *r1 = src + (size_t)clamp(iy, 0, h - 1) * w;
+    __global const float *r2 = src + (size_t)clamp(iy + 1, 0, h - 1) * w;
+    __global const float *r3 = src + (size_t)clamp(iy + 2, 0, h - 1) * w;
+    rows.x = dot(wx, (float4)(r0[c0], r0[c1], r0[c2], r0[c3]));
+    rows.y = dot(wx, (float4)(r1[c0], r1[c1], r1[c2], r1[c3]));
+    rows.z = dot(wx, (float4)(r2[c0], r2[c1], r2[c2], r2[c3]));
+    rows.w = dot(wx, (float4)(r3[c0], r3[c1], r3[c2], r3[c3]));
+    out[((size_t)ci * ho + y) * wo + x] = dot(wy, rows);
 }
 
 /* Gray from three planes given in (r, g, b) plane indices.

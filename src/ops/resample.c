@@ -4,7 +4,7 @@
 
 static jf_status jf_launch3(jf_context *ctx, cl_kernel k, int x, int y, int z, const char *what)
 {
-    size_t g[3] = {(size_t)x, (size_t)y, (size_t)z}, l[3] = {16, 4, 1};
+    size_t g[3] = {(size_t)x, (size_t)y, (size_t)z}, l[3] = {64, 4, 1};
     return jf_launch(ctx, k, 3, g, l, what);
 }
 
@@ -50,23 +50,18 @@ jf_status jf_resize_cubic(jf_context *ctx, const jf_tensor *in, jf_tensor *out, 
 {
     if (in->c != out->c)
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "resize: %d planes into %d", in->c, out->c);
-    /* PIL widens its kernel by the shrink factor; the kernel holds at most 64 taps. */
-    if (mode == JF_RESIZE_PIL && (in->w > 15 * out->w || in->h > 15 * out->h))
-        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "resize: shrinking by more than 15x (%dx%d to %dx%d)",
-                       in->w, in->h, out->w, out->h);
+    const char *name = mode == JF_RESIZE_PIL ? "resize_pil" : "resize_opencv";
     cl_kernel k;
-    jf_status st = jf_kernel(ctx, "resample.cl", "resize_cubic", &k);
+    jf_status st = jf_kernel(ctx, "resample.cl", name, &k);
     if (st != JF_OK) return st;
-    int m = (int)mode;
     jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
     jf_arg(ctx, k, 1, sizeof(cl_mem), &out->buf);
     JF_ARG(ctx, k, 2, in->c);
     JF_ARG(ctx, k, 3, in->h);
     JF_ARG(ctx, k, 4, in->w);
     JF_ARG(ctx, k, 5, out->h);
-    JF_ARG(ctx, k, 6, out->w);
-    if ((st = JF_ARG(ctx, k, 7, m)) != JF_OK) return st;
-    return jf_launch3(ctx, k, out->w, out->h, out->c, "resize_cubic");
+    if ((st = JF_ARG(ctx, k, 6, out->w)) != JF_OK) return st;
+    return jf_launch3(ctx, k, out->w, out->h, out->c, name);
 }
 
 jf_status jf_rgb_to_gray(jf_context *ctx, const jf_tensor *in, int r, int g, int b,
