@@ -10,8 +10,9 @@ static jf_status jf_launch3(jf_context *ctx, cl_kernel k, int x, int y, int z, c
 
 jf_status jf_space_to_depth(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out)
 {
+    if (f <= 0) return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "space_to_depth: factor %d", f);
     int ho = (in->h + f - 1) / f, wo = (in->w + f - 1) / f;
-    if (f <= 0 || out->c != in->c * f * f || out->h != ho || out->w != wo)
+    if (out->c != in->c * f * f || out->h != ho || out->w != wo)
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "space_to_depth: %dx%dx%d by %d into %dx%dx%d", in->c,
                        in->h, in->w, f, out->c, out->h, out->w);
     cl_kernel k;
