@@ -76,6 +76,10 @@ JF_API jf_status jf_device_get_info(int index, jf_device_info *info);
 
 /* ---- Contexts ---------------------------------------------------------- */
 
+/* A context owns (or borrows) one device queue, the compiled kernels and a
+ * last-error message. Threads: a context and the models made on it are used
+ * by one thread at a time (kernels keep their arguments between calls); use
+ * one context per thread for parallel work. Different contexts are independent. */
 typedef struct jf_context jf_context;
 
 /* Creates a context on the device chosen by `device_spec`:
