@@ -149,6 +149,18 @@ START_TEST(dkn_flop_counts)
     ck_assert_int_ge(inner, 256);
     ck_assert_double_le((double)side * side * m->arch->bytes_per_pixel(m), 1536.0 * (1 << 20));
     ck_assert_int_le((4096 + inner - 1) / inner, 16);
+    /* the SGEMM path's im2col matrix (1600 floats a pixel for conv5) shrinks the tiles */
+    setenv("JF_CONV", "gemm", 1);
+    jf_model *mg = NULL;
+    ck_assert_int_eq(jf_model_load(ctx, dkn_model(), &mg), JF_OK);
+    unsetenv("JF_CONV");
+    int inner_gemm = jf_tile_size(mg, (size_t)1536 << 20);
+    double bpp = mg->arch->bytes_per_pixel(mg) + mg->ws_bytes_per_pixel;
+    side = inner_gemm + 2 * mg->arch->halo(mg);
+    ck_assert_int_lt(inner_gemm, inner);
+    ck_assert_double_ge(mg->ws_bytes_per_pixel, 4.0 * 1600);
+    ck_assert_double_le((double)side * side * bpp, 1536.0 * (1 << 20));
+    jf_model_destroy(mg);
     /* "about a third less arithmetic" than 16 shifted passes */
     ck_assert_msg(one < 0.8 * sixteen && one > 0.6 * sixteen, "one pass %.1f GFLOP, 16 passes %.1f GFLOP",
                   one / 1e9, sixteen / 1e9);

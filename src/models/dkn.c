@@ -84,6 +84,7 @@ static jf_status dkn_create(jf_model *m, const jf_safetensors *st, const char *w
     jf_status s = dkn_load_branch(m, st, what, "ImageKernel", 3, &d->image);
     if (s == JF_OK) s = dkn_load_branch(m, st, what, "DepthKernel", 1, &d->depth);
     if (s != JF_OK) dkn_destroy(m);
+    else jf_note_workspace(m, d->image.convs, DKN_LAYERS + 1, 1.0);
     return s;
 }
 

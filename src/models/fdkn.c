@@ -64,6 +64,7 @@ static jf_status fdkn_create(jf_model *m, const jf_safetensors *st, const char *
     jf_status s = fdkn_load_branch(m, st, what, "ImageKernel", &f->image);
     if (s == JF_OK) s = fdkn_load_branch(m, st, what, "DepthKernel", &f->depth);
     if (s != JF_OK) fdkn_destroy(m);
+    else jf_note_workspace(m, f->image.convs, FDKN_LAYERS + 1, FDKN_FACTOR * FDKN_FACTOR);
     return s;
 }
 

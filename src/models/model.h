@@ -45,6 +45,9 @@ struct jf_model {
     jf_guide_mode guide;
     jf_resize_mode upsample;
     jf_workspace ws;
+    /* the largest convolution workspace per full-resolution pixel, in bytes
+     * (set by the model's create; the tiler adds it to the arch's estimate) */
+    double ws_bytes_per_pixel;
     void *impl;
     /* the run in flight, for progress reports (set by jf_run_tiled) */
     const jf_run_options *opt;
@@ -67,6 +70,10 @@ jf_status jf_meta_bool(jf_context *ctx, const jf_safetensors *st, const char *wh
  * (ndim entries) and returns its float32 data (caller frees). */
 jf_status jf_tensor_f32(jf_context *ctx, const jf_safetensors *st, const char *what, const char *name,
                         int ndim, const int64_t *shape, float **out);
+
+/* Raises m->ws_bytes_per_pixel to cover convs[0..n) running at 1/scale2 of
+ * the full resolution's pixel count (FDKN's branches: 16). */
+void jf_note_workspace(jf_model *m, const jf_conv *convs, int n, double scale2);
 
 /* Loads "<prefix>.weight" (cout x cin x k x k) and "<prefix>.bias", folds
  * "<bn>.{weight,bias,running_mean,running_var}" when bn is not NULL, and uploads. */

@@ -68,6 +68,7 @@ static jf_status svlrm_create(jf_model *m, const jf_safetensors *st, const char 
         }
         n->nconv = i + 1;
     }
+    jf_note_workspace(m, n->convs, n->nconv, 1.0);
     /* a model file with more layers than its metadata says is malformed, not a smaller model */
     char extra_name[32];
     snprintf(extra_name, sizeof extra_name, "layers.%d.weight", layers + 2);

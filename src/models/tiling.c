@@ -30,13 +30,15 @@ static size_t jf_budget(const jf_model *m, const jf_run_options *opt)
 
 int jf_tile_size(const jf_model *m, size_t budget)
 {
-    double bpp = m->arch->bytes_per_pixel(m);
+    double bpp = m->arch->bytes_per_pixel(m) + m->ws_bytes_per_pixel;
     int halo = m->arch->halo(m), align = m->arch->align;
     double side = sqrt((double)budget / bpp);
     /* one buffer must also fit the device's largest allocation */
     uint64_t max_alloc = m->ctx->info.max_alloc_bytes;
     if (max_alloc) {
-        double s2 = sqrt((double)max_alloc / (4.0 * m->arch->max_planes));
+        double largest = 4.0 * m->arch->max_planes;
+        if (m->ws_bytes_per_pixel > largest) largest = m->ws_bytes_per_pixel;
+        double s2 = sqrt((double)max_alloc / largest);
         if (s2 < side) side = s2;
     }
     int inner = (int)side - 2 * halo;

@@ -122,6 +122,13 @@ void jf_conv_free(jf_conv *conv)
     conv->weight = conv->bias = NULL;
 }
 
+double jf_conv_workspace_per_pixel(const jf_conv *conv)
+{
+    int direct_1x1 = conv->kh == 1 && conv->kw == 1 && conv->stride == 1 && conv->pad == 0;
+    if (conv->path == JF_CONV_GEMM) return direct_1x1 ? 0.0 : (double)conv->cin * conv->kh * conv->kw;
+    return conv->pad > 0 ? (double)conv->cin * conv->stride * conv->stride : 0.0;
+}
+
 double jf_conv_macs(const jf_conv *conv, int ho, int wo)
 {
     return (double)conv->cout * conv->cin * conv->kh * conv->kw * ho * wo;
