@@ -136,6 +136,31 @@ START_TEST(fdkn_any_size_and_low_resolution)
 }
 END_TEST
 
+START_TEST(fdkn_matches_through_sgemm_path)
+{
+    /* the path GPUs take by default: im2col + CLBlast SGEMM */
+    setenv("JF_CONV", "gemm", 1);
+    jf_context *ctx = jft_context();
+    jf_model *m = NULL;
+    ck_assert_msg(jf_model_load(ctx, fdkn_model(), &m) == JF_OK, "%s", jf_last_error(ctx));
+    unsetenv("JF_CONV");
+    jf_image guide, target;
+    jft_read_png(jft_shared_path("conformance/fdkn_x8/rgb.png"), &guide);
+    jft_read_png(jft_shared_path("conformance/fdkn_x8/lr.png"), &target);
+    jf_npy want;
+    jft_read_npy(jft_shared_path("conformance/fdkn_x8/expected.npy"), &want);
+    size_t n = (size_t)guide.width * guide.height;
+    float *out = malloc(n * sizeof(float));
+    jf_image o = {guide.width, guide.height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    ck_assert_msg(jf_model_run(m, &guide, &target, &o, NULL) == JF_OK, "%s", jf_last_error(ctx));
+    jft_assert_close(out, want.data, n, 1e-4);
+    free(out), free(guide.data), free(target.data);
+    jf_npy_free(&want);
+    jf_model_destroy(m);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("fdkn");
@@ -143,6 +168,7 @@ int main(void)
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, fdkn_matches_published_output);
     tcase_add_test(tc, fdkn_any_size_and_low_resolution);
+    tcase_add_test(tc, fdkn_matches_through_sgemm_path);
     suite_add_tcase(s, tc);
     return jft_run_suite(s);
 }
