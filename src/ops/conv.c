@@ -1,8 +1,8 @@
 /* conv.c - 2-D convolution on the device, two ways. GEMM: 1x1 stride-1
  * convolutions are one SGEMM on the input itself, larger ones unfold the
  * input with im2col into a reused workspace first, and bias + activation run
- * as one epilogue kernel. Direct: zero-pad once, then cl/conv_direct.cl with
- * the epilogue fused. */
+ * as one epilogue kernel. Direct: cl/conv_direct.cl with implicit zero padding
+ * and the epilogue fused. */
 #include "ops/ops.h"
 
 #include <math.h>
@@ -126,7 +126,7 @@ double jf_conv_workspace_per_pixel(const jf_conv *conv)
 {
     int direct_1x1 = conv->kh == 1 && conv->kw == 1 && conv->stride == 1 && conv->pad == 0;
     if (conv->path == JF_CONV_GEMM) return direct_1x1 ? 0.0 : (double)conv->cin * conv->kh * conv->kw;
-    return conv->pad > 0 ? (double)conv->cin * conv->stride * conv->stride : 0.0;
+    return 0.0; /* the direct kernel pads implicitly */
 }
 
 double jf_conv_macs(const jf_conv *conv, int ho, int wo)
@@ -155,39 +155,31 @@ jf_status jf_pad_zero(jf_context *ctx, const jf_tensor *in, int top_left, jf_ten
 }
 
 static jf_status jf_conv_direct(jf_context *ctx, const jf_conv *conv, const jf_tensor *in,
-                                jf_tensor *out, int ho, int wo, jf_workspace *ws)
+                                jf_tensor *out, int ho, int wo)
 {
-    jf_status st;
-    cl_mem src = in->buf;
-    int hp = in->h + 2 * conv->pad, wp = in->w + 2 * conv->pad;
-    if (conv->pad > 0) {
-        st = jf_workspace_reserve(ctx, ws, (size_t)in->c * hp * wp * sizeof(float));
-        if (st != JF_OK) return st;
-        jf_tensor padded = jf_tensor_wrap(ws->buf, in->c, hp, wp);
-        if ((st = jf_pad_zero(ctx, in, conv->pad, &padded)) != JF_OK) return st;
-        src = ws->buf;
-    }
     cl_kernel k;
-    if ((st = jf_kernel(ctx, "conv_direct.cl", "conv_direct", &k)) != JF_OK) return st;
+    jf_status st = jf_kernel(ctx, "conv_direct.cl", "conv_direct", &k);
+    if (st != JF_OK) return st;
     int act = (int)conv->act;
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &src);
+    jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
     jf_arg(ctx, k, 1, sizeof(cl_mem), &conv->weight);
     jf_arg(ctx, k, 2, sizeof(cl_mem), &conv->bias);
     jf_arg(ctx, k, 3, sizeof(cl_mem), &out->buf);
     JF_ARG(ctx, k, 4, conv->cin);
-    JF_ARG(ctx, k, 5, hp);
-    JF_ARG(ctx, k, 6, wp);
+    JF_ARG(ctx, k, 5, in->h);
+    JF_ARG(ctx, k, 6, in->w);
     JF_ARG(ctx, k, 7, conv->kh);
     JF_ARG(ctx, k, 8, conv->kw);
     JF_ARG(ctx, k, 9, conv->stride);
-    JF_ARG(ctx, k, 10, conv->dil);
-    JF_ARG(ctx, k, 11, conv->cout);
-    JF_ARG(ctx, k, 12, conv->cout_pad);
-    JF_ARG(ctx, k, 13, ho);
-    JF_ARG(ctx, k, 14, wo);
-    JF_ARG(ctx, k, 15, act);
-    JF_ARG(ctx, k, 16, conv->slope);
-    if ((st = JF_ARG(ctx, k, 17, conv->act_channels)) != JF_OK) return st;
+    JF_ARG(ctx, k, 10, conv->pad);
+    JF_ARG(ctx, k, 11, conv->dil);
+    JF_ARG(ctx, k, 12, conv->cout);
+    JF_ARG(ctx, k, 13, conv->cout_pad);
+    JF_ARG(ctx, k, 14, ho);
+    JF_ARG(ctx, k, 15, wo);
+    JF_ARG(ctx, k, 16, act);
+    JF_ARG(ctx, k, 17, conv->slope);
+    if ((st = JF_ARG(ctx, k, 18, conv->act_channels)) != JF_OK) return st;
     size_t g[3] = {(size_t)conv->cout_pad / 16, (size_t)(wo + JF_CONV_XB - 1) / JF_CONV_XB, (size_t)ho};
     return jf_launch(ctx, k, 3, g, NULL, "conv_direct");
 }
@@ -203,7 +195,7 @@ jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor 
                        "convolution %d->%d %dx%d: input %dx%dx%d, output %dx%dx%d (expected %dx%dx%d)",
                        conv->cin, conv->cout, conv->kh, conv->kw, in->c, in->h, in->w, out->c,
                        out->h, out->w, conv->cout, ho, wo);
-    if (conv->path == JF_CONV_DIRECT) return jf_conv_direct(ctx, conv, in, out, ho, wo, ws);
+    if (conv->path == JF_CONV_DIRECT) return jf_conv_direct(ctx, conv, in, out, ho, wo);
     size_t K = (size_t)conv->cin * conv->kh * conv->kw;
     size_t N = (size_t)ho * wo;
     cl_mem cols = in->buf;
