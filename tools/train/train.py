@@ -12,7 +12,6 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import RGBDD  # noqa: E402
@@ -103,6 +102,21 @@ def export(args, model, iters, wall):
     write_safetensors(args.out, sd, metadata(args, model, iters, wall))
 
 
+def identity_init_svlrm(model):
+    """Start SVLRM at bicubic: channel 0 of every hidden layer carries the upsampled depth
+    unchanged (depth >= 0, so the (leaky) ReLU passes it), the head sets beta = depth and
+    alpha = 0. A plain random start outputs ~0 and spends its first thousands of
+    iterations learning that identity, which a CPU budget cannot afford."""
+    with torch.no_grad():
+        for n, conv in enumerate(model.layers):
+            last = n + 1 == len(model.layers)
+            rows = (0, 1) if last else (0,)
+            for r in rows:
+                conv.weight[r].zero_()
+                conv.bias[r] = 0.0
+            conv.weight[1 if last else 0, 0, 1, 1] = 1.0
+
+
 def forward(model, arch, guide, up):
     if arch == "svlrm":
         return model(up, guide)
@@ -155,6 +169,8 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     it, wall = 0, 0.0
     rng = np.random.default_rng(args.seed)
+    if args.arch == "svlrm" and not args.init:
+        identity_init_svlrm(model)
     if args.init and not (args.resume and os.path.exists(args.ckpt)):
         # Same architecture at another scale: the filters transfer, so fine-tuning
         # costs far less CPU than starting from random weights.
@@ -191,6 +207,7 @@ def main():
     model.train()
     t_last_export = time.time()
     t_log, loss_acc, n_acc = time.time(), 0.0, 0
+    dt_avg, n_run = 0.0, 0  # this process's own iterations, for the pause guard
     while it < args.iters and wall < budget and not stop["flag"]:
         t0 = time.time()
         # Cosine decay driven by whichever budget (iterations or time) runs out first, so
@@ -208,7 +225,14 @@ def main():
         loss.backward()
         opt.step()
         it += 1
-        wall += time.time() - t0
+        dt = time.time() - t0
+        # An iteration that took far longer than usual means the process was paused
+        # (SIGSTOP while someone benchmarks, a suspended laptop): don't bill the pause.
+        n_run += 1
+        if n_run > 20 and dt > max(30.0, 20 * dt_avg):
+            dt = dt_avg
+        dt_avg = dt if n_run == 1 else 0.95 * dt_avg + 0.05 * dt
+        wall += dt
         loss_acc += loss.item()
         n_acc += 1
         if it % args.log_every == 0:
