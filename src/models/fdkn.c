@@ -115,12 +115,12 @@ static double fdkn_macs(const jf_model *m, int width, int height)
 static int fdkn_halo(const jf_model *m) { return 24 + m->info.window_size / 2 + 1; }
 
 /* Per full-resolution pixel: the quarter-resolution maps (folded input, two
- * 128-channel buffers, the padded copy, both branches' heads) over 16, plus
- * guide, target, output and the upsampled target. */
+ * 128-channel buffers, both branches' heads) over 16, plus guide, target,
+ * output and the upsampled target (convolution workspace: m->ws_bytes_per_pixel). */
 static double fdkn_bytes_per_pixel(const jf_model *m)
 {
     double heads = 3.0 * m->info.kernel_size * m->info.kernel_size * 16;
-    return 4.0 * ((16 + 3 * 128 + 2 * heads) / 16.0 + 8);
+    return 4.0 * ((16 + 2 * 128 + 2 * heads) / 16.0 + 8);
 }
 
 const jf_model_arch jf_arch_fdkn = {

@@ -133,9 +133,9 @@ static double svlrm_macs(const jf_model *m, int width, int height)
 /* every 3x3 layer reaches one pixel further */
 static int svlrm_halo(const jf_model *m) { return ((const svlrm *)m->impl)->nconv; }
 
-/* Input, two 64-plane buffers, the padded copy, coefficients, and the
- * guide/target/output/upsampling planes around them. */
-static double svlrm_bytes_per_pixel(const jf_model *m) { return 4.0 * (2 + 3 * SVLRM_WIDTH + 3 + 8); }
+/* Input, two 64-plane buffers, coefficients, and the guide/target/output/
+ * upsampling planes around them (convolution workspace: m->ws_bytes_per_pixel). */
+static double svlrm_bytes_per_pixel(const jf_model *m) { return 4.0 * (2 + 2 * SVLRM_WIDTH + 3 + 8); }
 
 const jf_model_arch jf_arch_svlrm = {
     .name = "svlrm",

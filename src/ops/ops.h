@@ -50,7 +50,7 @@ int jf_conv_out_size(int in, int k, int stride, int pad, int dil);
 jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor *in, jf_tensor *out,
                           jf_workspace *ws);
 /* Workspace floats the convolution needs per output pixel: the im2col matrix
- * (SGEMM path, k > 1) or the zero-padded input copy (direct path, pad > 0). */
+ * on the SGEMM path (k > 1); none on the direct path, which pads implicitly. */
 double jf_conv_workspace_per_pixel(const jf_conv *conv);
 /* Multiply-adds of one forward pass (FLOPs = 2 x this), for the bench. */
 double jf_conv_macs(const jf_conv *conv, int ho, int wo);
