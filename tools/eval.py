@@ -1,12 +1,15 @@
 # Depth upsampling accuracy of a jfilter model on the Lu and NYU v2 evaluation pairs
-# (DKN protocol: crop to a multiple of the scale, PIL bicubic down in 8 bits, RMSE on 0..255),
-# run through the jfilter CLI or, with --torch, through the PyTorch models in tools/train/.
+# (DKN protocol: crop to a multiple of the scale, PIL bicubic down in 8 bits, RMSE on 0..255;
+# or SVLRM's plain subsampling), run through the jfilter CLI or, with --torch, through PyTorch.
 """Evaluate a jfilter model file on depth upsampling.
 
 For each pair: crop to a multiple of the scale, downsample the 8-bit depth with PIL bicubic
 (antialiased), hand the low-res PNG and the guide PNG to `jfilter run` (or the PyTorch
 model with --torch), and compute the RMSE of the result x255 against the 8-bit ground
 truth. Bicubic upsampling of the low-res image with PIL, in 8 bits, is the baseline.
+
+--downsample subsample takes every scale-th pixel instead (gt[s-1::s, s-1::s], the
+degradation SVLRM is trained on); the baseline is then PIL bicubic upsampling of that.
 
 NYU frames hold metric depth (float32 metres); as in DKN's evaluation of 8-bit inputs, each
 frame is min-max normalised to 0..255 and rounded to 8 bits first, so its RMSE is on that
@@ -109,6 +112,9 @@ def main():
     p.add_argument("--device", default="", help="passed to jfilter run --device when given")
     p.add_argument("--torch", action="store_true", help="run the PyTorch model instead of the CLI")
     p.add_argument("--threads", type=int, default=1, help="torch threads with --torch")
+    p.add_argument("--downsample", choices=["pil", "subsample"], default="pil",
+                   help="pil: DKN protocol (antialiased PIL bicubic, default); subsample: "
+                   "gt[s-1::s, s-1::s] as SVLRM's training degradation")
     p.add_argument("--json", default="", help="write results as JSON to this path ('-' for stdout)")
     args = p.parse_args()
 
@@ -118,7 +124,8 @@ def main():
     runner = TorchRunner(args.model, args.threads) if args.torch else None
     loaders = {"lu": load_lu, "nyu": load_nyu}
     results = {"model": os.path.basename(args.model), "scale": scale,
-               "runner": "torch" if args.torch else "jfilter", "datasets": {}}
+               "runner": "torch" if args.torch else "jfilter", "downsample": args.downsample,
+               "datasets": {}}
     with tempfile.TemporaryDirectory(prefix="jf_eval_") as tmp:
         for ds in args.datasets.split(","):
             rows = []
@@ -126,7 +133,10 @@ def main():
                 h, w = depth.shape
                 h, w = h - h % scale, w - w % scale
                 rgb, gt = rgb[:h, :w], depth[:h, :w]
-                low_img = Image.fromarray(gt, mode="L").resize((w // scale, h // scale), Image.BICUBIC)
+                if args.downsample == "subsample":
+                    low_img = Image.fromarray(np.ascontiguousarray(gt[scale - 1::scale, scale - 1::scale]))
+                else:
+                    low_img = Image.fromarray(gt).resize((w // scale, h // scale), Image.BICUBIC)
                 bicubic = np.asarray(low_img.resize((w, h), Image.BICUBIC))
                 low = np.asarray(low_img)
                 if runner:
@@ -144,7 +154,7 @@ def main():
             mean = {k: float(np.mean([r[k] for r in rows])) for k in ("rmse", "bicubic")}
             results["datasets"][ds] = {"pairs": rows, "mean": mean}
 
-    print("%s x%d (%s)" % (results["model"], scale, results["runner"]))
+    print("%s x%d (%s, %s downsampling)" % (results["model"], scale, results["runner"], args.downsample))
     print("%-10s %10s %10s" % ("pair", "model", "bicubic"))
     for ds, r in results["datasets"].items():
         for row in r["pairs"]:

@@ -84,7 +84,7 @@ def guide_planes(rgb_u8, guide):
 class RGBDD:
     """All RGB-D-D pairs in memory: guidance, ground truth and degraded input per image."""
 
-    def __init__(self, root, scale, guide, upsample, limit=None, log=print):
+    def __init__(self, root, scale, guide, upsample, limit=None, log=print, hard=0.0):
         rgbs = sorted(glob.glob(os.path.join(root, "rgb", "*_RGB.jpg")))
         if limit:
             rgbs = rgbs[:limit]
@@ -104,10 +104,47 @@ class RGBDD:
             self.gts.append(gt)
             self.ups.append(degrade(gt, scale, upsample))
         self.scale = scale
+        self.symmetric = upsample == "pil"  # PIL's antialiased down/up is mirror-symmetric
+        # Fraction of crops drawn in proportion to how far the degraded input is from the
+        # truth inside them. Most of a depth map is smooth, where bicubic is already right
+        # and a crop teaches little; this spends a small CPU budget on edges instead.
+        self.hard = hard
+        self._weights = {}
         log("loaded %d pairs from %s (scale %d, %s upsampling)" % (len(self.gts), root, scale, upsample))
 
     def __len__(self):
         return len(self.gts)
+
+    def _crop_weights(self, crop, step):
+        """Per image: (flat error mass of every crop position on the step grid, grid width)."""
+        if crop not in self._weights:
+            table = []
+            for gt, up in zip(self.gts, self.ups):
+                err = np.abs(gt - up).astype(np.float64)
+                ii = np.zeros((err.shape[0] + 1, err.shape[1] + 1))
+                ii[1:, 1:] = err.cumsum(0).cumsum(1)
+                ys = np.arange(0, err.shape[0] - crop + 1, step)
+                xs = np.arange(0, err.shape[1] - crop + 1, step)
+                mass = (ii[ys[:, None] + crop, xs[None, :] + crop] - ii[ys[:, None], xs[None, :] + crop]
+                        - ii[ys[:, None] + crop, xs[None, :]] + ii[ys[:, None], xs[None, :]])
+                table.append((mass.ravel(), len(xs)))
+            totals = np.array([m.sum() for m, _ in table])
+            self._weights[crop] = (table, totals / totals.sum())
+        return self._weights[crop]
+
+    def _position(self, rng, crop, step):
+        """Image index and crop corner: uniform, or weighted by error with probability hard."""
+        if self.hard > 0 and rng.random() < self.hard:
+            table, pimg = self._crop_weights(crop, step)
+            k = int(rng.choice(len(table), p=pimg))
+            mass, nx = table[k]
+            j = int(rng.choice(len(mass), p=mass / mass.sum()))
+            return k, (j // nx) * step, (j % nx) * step
+        k = int(rng.integers(len(self.gts)))
+        h, w = self.gts[k].shape
+        y = rng.integers((h - crop) // step + 1) * step
+        x = rng.integers((w - crop) // step + 1) * step
+        return k, y, x
 
     def batch(self, rng, n, crop):
         """n random crops of crop x crop. Offsets are multiples of the scale (and of 4) so the
@@ -115,18 +152,18 @@ class RGBDD:
         step = int(np.lcm(self.scale, 4))
         gs, us, ts = [], [], []
         for _ in range(n):
-            k = rng.integers(len(self.gts))
-            h, w = self.gts[k].shape
-            y = rng.integers((h - crop) // step + 1) * step
-            x = rng.integers((w - crop) // step + 1) * step
+            k, y, x = self._position(rng, crop, step)
             g = self.guides[k][:, y:y + crop, x:x + crop]
             u = self.ups[k][None, y:y + crop, x:x + crop]
             t = self.gts[k][None, y:y + crop, x:x + crop]
             # Flips and transposes keep the degradation's grid aligned (sizes are multiples
-            # of the scale), so they are free extra data.
-            if rng.random() < 0.5:
+            # of the scale), so they are free extra data; but a flip mirrors the misalignment
+            # of corner subsampling (the input lies (s-1)/2 px up-left of the truth), which
+            # would ask one network for opposite shifts. Transposes keep it, so that
+            # degradation gets only those.
+            if self.symmetric and rng.random() < 0.5:
                 g, u, t = g[:, :, ::-1], u[:, :, ::-1], t[:, :, ::-1]
-            if rng.random() < 0.5:
+            if self.symmetric and rng.random() < 0.5:
                 g, u, t = g[:, ::-1], u[:, ::-1], t[:, ::-1]
             if rng.random() < 0.5:
                 g, u, t = (a.transpose(0, 2, 1) for a in (g, u, t))

@@ -102,11 +102,23 @@ def export(args, model, iters, wall):
     write_safetensors(args.out, sd, metadata(args, model, iters, wall))
 
 
-def identity_init_svlrm(model):
-    """Start SVLRM at bicubic: channel 0 of every hidden layer carries the upsampled depth
-    unchanged (depth >= 0, so the (leaky) ReLU passes it), the head sets beta = depth and
-    alpha = 0. A plain random start outputs ~0 and spends its first thousands of
-    iterations learning that identity, which a CPU budget cannot afford."""
+def identity_init_svlrm(model, scale):
+    """Start SVLRM at aligned bicubic: channel 0 of every hidden layer carries the upsampled
+    depth (depth >= 0, so the (leaky) ReLU passes it), the head sets beta = that channel and
+    alpha = 0. A plain random start outputs ~0 and spends its first thousands of iterations
+    learning an identity, which a CPU budget cannot afford.
+
+    The channel is also shifted: SVLRM's degradation keeps gt[s-1::s], and OpenCV's
+    half-pixel-centre upsampling puts that sample at (s-1)/2 pixels up and left of where it
+    was taken, so up(x) ~ gt(x + (s-1)/2) along both axes. Plain bicubic therefore starts
+    (s-1)/2 pixels out of register (on Lu at x8: RMSE 9.35; shifted back with the border
+    replicated, 5.10). The first (s-1)//2 layers move the channel one pixel down-right each, the next
+    moves it half a pixel (a 2x2 mean), the rest pass it through. Zero padding makes the
+    shifted path wrong in a (s-1)/2-pixel band at the top and left borders; training on
+    crops, whose borders are zero-padded the same way, teaches the other channels to fix it."""
+    n_full, half = (scale - 1) // 2, (scale - 1) % 2
+    if n_full + half > len(model.layers):
+        raise SystemExit("svlrm: %d layers cannot shift by %g pixels" % (len(model.layers), (scale - 1) / 2))
     with torch.no_grad():
         for n, conv in enumerate(model.layers):
             last = n + 1 == len(model.layers)
@@ -114,7 +126,13 @@ def identity_init_svlrm(model):
             for r in rows:
                 conv.weight[r].zero_()
                 conv.bias[r] = 0.0
-            conv.weight[1 if last else 0, 0, 1, 1] = 1.0
+            out = 1 if last else 0
+            if n < n_full:
+                conv.weight[out, 0, 0, 0] = 1.0  # out(y, x) = in(y - 1, x - 1)
+            elif n == n_full and half:
+                conv.weight[out, 0, 0:2, 0:2] = 0.25  # out = in shifted by half a pixel
+            else:
+                conv.weight[out, 0, 1, 1] = 1.0
 
 
 def forward(model, arch, guide, up):
@@ -152,6 +170,9 @@ def main():
     p.add_argument("--activation", default="leaky_relu", choices=["leaky_relu", "relu"])
     p.add_argument("--layers", type=int, default=10)
     p.add_argument("--no-residual", action="store_true")
+    p.add_argument("--clip-grad", type=float, default=0.0, help="clip the gradient norm to this (0: off)")
+    p.add_argument("--hard", type=float, default=0.0, help="fraction of crops drawn where the degraded "
+                   "input is furthest from the truth (edges) instead of uniformly")
     p.add_argument("--init", default="", help="start from the weights of this jfilter safetensors file "
                    "(e.g. fine-tune x4 from x8); ignored when resuming")
     args = p.parse_args()
@@ -170,7 +191,7 @@ def main():
     it, wall = 0, 0.0
     rng = np.random.default_rng(args.seed)
     if args.arch == "svlrm" and not args.init:
-        identity_init_svlrm(model)
+        identity_init_svlrm(model, args.scale)
     if args.init and not (args.resume and os.path.exists(args.ckpt)):
         # Same architecture at another scale: the filters transfer, so fine-tuning
         # costs far less CPU than starting from random weights.
@@ -187,7 +208,7 @@ def main():
 
     guide, upsample = PREP[args.arch]
     data = RGBDD(args.data, args.scale, guide, upsample, limit=args.limit or None,
-                 log=lambda s: print(s, flush=True))
+                 log=lambda s: print(s, flush=True), hard=args.hard)
 
     stop = {"flag": False}
 
@@ -223,6 +244,8 @@ def main():
         loss = loss_fn(args.arch, out, t_)
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        if args.clip_grad > 0:  # a plain 12-layer CNN at a high LR: keep one bad batch from undoing hours
+            torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip_grad)
         opt.step()
         it += 1
         dt = time.time() - t0
