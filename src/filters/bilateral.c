@@ -31,20 +31,32 @@ jf_status jf_jbf_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor
     /* one kernel per (guide planes, target planes), 1 or 3 each */
     char name[32];
     snprintf(name, sizeof name, "jbf_g%d_t%d", guide->c, target->c);
+    return jf_bilateral_launch(ctx, name, guide, target, out, 0, radius, sigma_color, sigma_space);
+}
+
+jf_status jf_bilateral_launch(jf_context *ctx, const char *name, const jf_tensor *guide,
+                              const jf_tensor *source, jf_tensor *out, int with_source_size,
+                              int radius, float sigma_color, float sigma_space)
+{
     cl_kernel k;
     jf_status st = jf_kernel(ctx, "bilateral.cl", name, &k);
     if (st != JF_OK) return st;
     /* weights exp(-d^2 / (2 sigma_space^2)) * exp(-D^2 / (2 sigma_color^2)) */
     float sc = (float)(0.5 / ((double)sigma_space * sigma_space));
     float cc = (float)(0.5 / ((double)sigma_color * sigma_color));
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &guide->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &target->buf);
-    jf_arg(ctx, k, 2, sizeof(cl_mem), &out->buf);
-    JF_ARG(ctx, k, 3, guide->h);
-    JF_ARG(ctx, k, 4, guide->w);
-    JF_ARG(ctx, k, 5, radius);
-    JF_ARG(ctx, k, 6, sc);
-    if ((st = JF_ARG(ctx, k, 7, cc)) != JF_OK) return st;
+    cl_uint a = 0;
+    jf_arg(ctx, k, a++, sizeof(cl_mem), &guide->buf);
+    jf_arg(ctx, k, a++, sizeof(cl_mem), &source->buf);
+    jf_arg(ctx, k, a++, sizeof(cl_mem), &out->buf);
+    JF_ARG(ctx, k, a++, guide->h);
+    JF_ARG(ctx, k, a++, guide->w);
+    if (with_source_size) {
+        JF_ARG(ctx, k, a++, source->h);
+        JF_ARG(ctx, k, a++, source->w);
+    }
+    JF_ARG(ctx, k, a++, radius);
+    JF_ARG(ctx, k, a++, sc);
+    if ((st = JF_ARG(ctx, k, a, cc)) != JF_OK) return st;
     /* a work item computes eight adjacent pixels */
     size_t g[2] = {(size_t)(guide->w + 7) / 8, (size_t)guide->h}, l[2] = {8, 4};
     if ((st = jf_launch(ctx, k, 2, g, l, name)) != JF_OK) return st;

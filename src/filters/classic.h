@@ -22,6 +22,13 @@ jf_status jf_jbf_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor
 jf_status jf_jbu_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor *low,
                         jf_tensor *out, int radius, float sigma_color, float sigma_space);
 
+/* Runs one of cl/bilateral.cl's kernels (`name`: jbf_gG_tT or jbu_gG_tT) over
+ * the guide's H x W: arguments guide, source, out, H, W, the source's h, w when
+ * with_source_size (JBU), radius and the two Gaussians' coefficients; waits for it. */
+jf_status jf_bilateral_launch(jf_context *ctx, const char *name, const jf_tensor *guide,
+                              const jf_tensor *source, jf_tensor *out, int with_source_size,
+                              int radius, float sigma_color, float sigma_space);
+
 /* The radius OpenCV derives from a diameter: d/2, or round(1.5 sigma_space)
  * when d <= 0; at least 1. */
 int jf_jbf_radius(int diameter, float sigma_space);

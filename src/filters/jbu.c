@@ -23,25 +23,7 @@ jf_status jf_jbu_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor
                        (double)sigma_color, (double)sigma_space);
     char name[32];
     snprintf(name, sizeof name, "jbu_g%d_t%d", guide->c, low->c);
-    cl_kernel k;
-    jf_status st = jf_kernel(ctx, "bilateral.cl", name, &k);
-    if (st != JF_OK) return st;
-    float sc = (float)(0.5 / ((double)sigma_space * sigma_space));
-    float cc = (float)(0.5 / ((double)sigma_color * sigma_color));
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &guide->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &low->buf);
-    jf_arg(ctx, k, 2, sizeof(cl_mem), &out->buf);
-    JF_ARG(ctx, k, 3, guide->h);
-    JF_ARG(ctx, k, 4, guide->w);
-    JF_ARG(ctx, k, 5, low->h);
-    JF_ARG(ctx, k, 6, low->w);
-    JF_ARG(ctx, k, 7, radius);
-    JF_ARG(ctx, k, 8, sc);
-    if ((st = JF_ARG(ctx, k, 9, cc)) != JF_OK) return st;
-    /* a work item computes eight adjacent pixels */
-    size_t g[2] = {(size_t)(guide->w + 7) / 8, (size_t)guide->h}, l[2] = {8, 4};
-    if ((st = jf_launch(ctx, k, 2, g, l, name)) != JF_OK) return st;
-    return jf_finish(ctx);
+    return jf_bilateral_launch(ctx, name, guide, low, out, 1, radius, sigma_color, sigma_space);
 }
 
 jf_status jf_jbu(jf_context *ctx, const jf_image *guide, const jf_image *low_target,
