@@ -112,10 +112,11 @@ def identity_init_svlrm(model, scale):
     half-pixel-centre upsampling puts that sample at (s-1)/2 pixels up and left of where it
     was taken, so up(x) ~ gt(x + (s-1)/2) along both axes. Plain bicubic therefore starts
     (s-1)/2 pixels out of register (on Lu at x8: RMSE 9.35; shifted back with the border
-    replicated, 5.10). The first (s-1)//2 layers move the channel one pixel down-right each, the next
-    moves it half a pixel (a 2x2 mean), the rest pass it through. Zero padding makes the
-    shifted path wrong in a (s-1)/2-pixel band at the top and left borders; training on
-    crops, whose borders are zero-padded the same way, teaches the other channels to fix it."""
+    replicated, 5.10). The first (s-1)//2 layers move the channel one pixel down-right
+    each, the next moves it half a pixel (a 2x2 mean), the rest pass it through. Zero
+    padding makes the shifted path wrong in a (s-1)/2-pixel band at the top and left
+    borders; training on crops, whose borders are zero-padded the same way, teaches the
+    other channels to fix it."""
     n_full, half = (scale - 1) // 2, (scale - 1) % 2
     if n_full + half > len(model.layers):
         raise SystemExit("svlrm: %d layers cannot shift by %g pixels" % (len(model.layers), (scale - 1) / 2))
