@@ -1,7 +1,7 @@
 /* main.c - the `jfilter` program: dispatches to the subcommands and prints
  * the overview help. */
 #include "cli.h"
-#include "cli_classic.h"
+#include "cli_filters.h"
 
 #include <string.h>
 
@@ -22,7 +22,7 @@ static void usage(FILE *f)
             "  jbf       joint bilateral filter (as cv2.ximgproc.jointBilateralFilter)\n"
             "  jbu       joint bilateral upsampling of a low-resolution target\n"
             "  bicubic   bicubic resize, PIL or OpenCV convention\n"
-            "  bench-classic  time the classical filters; prints one JSON object per line\n"
+            "  bench-filters  time the classical filters; prints one JSON object per line\n"
             "  version   print the version\n"
             "\n"
             "Run 'jfilter <command> --help' for a command's options.\n"
@@ -55,7 +55,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "jbf")) return cmd_jbf(argc - 1, argv + 1);
     if (!strcmp(cmd, "jbu")) return cmd_jbu(argc - 1, argv + 1);
     if (!strcmp(cmd, "bicubic")) return cmd_bicubic(argc - 1, argv + 1);
-    if (!strcmp(cmd, "bench-classic")) return cmd_bench_classic(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench-filters")) return cmd_bench_filters(argc - 1, argv + 1);
     fprintf(stderr, "jfilter: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

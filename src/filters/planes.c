@@ -1,27 +1,27 @@
 /* planes.c - host-image plumbing of the classical filters: checks, upload of
  * a gray or colour image as planes, download of 1 or 3 planes into a gray or
  * colour image of any pixel type. */
-#include "filters/classic.h"
+#include "filters/filters.h"
 #include "image.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-jf_status jf_classic_check(jf_context *ctx, const jf_image *img, const char *role)
+jf_status jf_filters_check(jf_context *ctx, const jf_image *img, const char *role)
 {
     char msg[256];
     jf_status st = jf_image_check(img, role, msg, sizeof msg);
     return st == JF_OK ? JF_OK : jf_fail(ctx, st, "%s", msg);
 }
 
-int jf_classic_planes(const jf_image *img)
+int jf_filters_planes(const jf_image *img)
 {
     return img->channels == 1 ? 1 : 3;
 }
 
-jf_status jf_classic_upload(jf_context *ctx, const jf_image *img, jf_tensor *t)
+jf_status jf_filters_upload(jf_context *ctx, const jf_image *img, jf_tensor *t)
 {
-    jf_status st = jf_tensor_alloc(ctx, t, jf_classic_planes(img), img->height, img->width);
+    jf_status st = jf_tensor_alloc(ctx, t, jf_filters_planes(img), img->height, img->width);
     if (st != JF_OK) return st;
     /* a packed float gray image is already a plane: no host copy */
     if (img->channels == 1 && img->type == JF_PIXEL_F32 &&
@@ -43,10 +43,10 @@ jf_status jf_classic_upload(jf_context *ctx, const jf_image *img, jf_tensor *t)
     return st;
 }
 
-jf_status jf_classic_check_output(jf_context *ctx, const jf_image *output, int width, int height,
+jf_status jf_filters_check_output(jf_context *ctx, const jf_image *output, int width, int height,
                                   int planes, const char *what)
 {
-    jf_status st = jf_classic_check(ctx, output, "output");
+    jf_status st = jf_filters_check(ctx, output, "output");
     if (st != JF_OK) return st;
     if (output->width != width || output->height != height)
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "%s: the output is %dx%d but must be %dx%d",
@@ -73,7 +73,7 @@ static void jf_store(unsigned char *row, size_t i, jf_pixel_type type, float v)
     else ((uint16_t *)(void *)row)[i] = (uint16_t)r;
 }
 
-jf_status jf_classic_download(jf_context *ctx, const jf_tensor *t, jf_image *output)
+jf_status jf_filters_download(jf_context *ctx, const jf_tensor *t, jf_image *output)
 {
     if (t->c == 1 && output->channels == 1 && output->type == JF_PIXEL_F32 &&
         jf_image_stride(output) == (size_t)output->width * sizeof(float))

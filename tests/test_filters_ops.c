@@ -1,4 +1,4 @@
-/* test_classic_ops.c - Check suite for the classical filters' device code
+/* test_filters_ops.c - Check suite for the classical filters' device code
  * against plain C (double precision) implementations written here from the
  * definitions: box means, guided filter (gray/colour guide, 1/3 target
  * channels), joint bilateral filter, JBU, bicubic wrapper, and the public
@@ -6,7 +6,7 @@
  * sizes, with windows larger than the image. */
 #include "jf_test.h"
 
-#include "filters/classic.h"
+#include "filters/filters.h"
 #include "ops/box.h"
 #include "ops/ops.h"
 
@@ -632,8 +632,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("classic_ops");
-    TCase *tc = tcase_create("classic_ops");
+    Suite *s = suite_create("filters_ops");
+    TCase *tc = tcase_create("filters_ops");
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, box_matches_direct_sums);
     tcase_add_test(tc, box_products_match_direct_sums);

@@ -1,8 +1,8 @@
-/* classic.h - the classical joint filters (guided, fast guided, joint
+/* filters.h - the classical joint filters (guided, fast guided, joint
  * bilateral, joint bilateral upsampling, bicubic) on device tensors, and the
  * host-image plumbing their public entry points share. */
-#ifndef JF_CLASSIC_H
-#define JF_CLASSIC_H
+#ifndef JF_FILTERS_H
+#define JF_FILTERS_H
 
 #include "runtime/runtime.h"
 
@@ -36,17 +36,17 @@ int jf_jbf_radius(int diameter, float sigma_space);
 /* ---- host images <-> tensors (planes.c) ---- */
 
 /* Validates an image through jf_image_check, reporting on ctx. */
-jf_status jf_classic_check(jf_context *ctx, const jf_image *img, const char *role);
+jf_status jf_filters_check(jf_context *ctx, const jf_image *img, const char *role);
 /* Planes an image becomes: 1 for gray, 3 (B, G, R) for colour (alpha dropped). */
-int jf_classic_planes(const jf_image *img);
+int jf_filters_planes(const jf_image *img);
 /* Allocates t and uploads img's planes into it. */
-jf_status jf_classic_upload(jf_context *ctx, const jf_image *img, jf_tensor *t);
+jf_status jf_filters_upload(jf_context *ctx, const jf_image *img, jf_tensor *t);
 /* Checks that output can receive `planes` planes of width x height: the same
  * size, 1 channel for 1 plane, 3 or 4 for 3 planes. */
-jf_status jf_classic_check_output(jf_context *ctx, const jf_image *output, int width, int height,
+jf_status jf_filters_check_output(jf_context *ctx, const jf_image *output, int width, int height,
                                   int planes, const char *what);
 /* Downloads t (1 or 3 planes, B G R) into output: integers clamped and
  * rounded, a 4th channel set opaque. */
-jf_status jf_classic_download(jf_context *ctx, const jf_tensor *t, jf_image *output);
+jf_status jf_filters_download(jf_context *ctx, const jf_tensor *t, jf_image *output);
 
 #endif

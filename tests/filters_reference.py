@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""classic_reference.py - OpenCV references for tests/test_classic.c.
+"""filters_reference.py - OpenCV references for tests/test_filters_ops.c.
 
-Usage: classic_reference.py SHARED_DATA_DIR OUT_DIR
+Usage: filters_reference.py SHARED_DATA_DIR OUT_DIR
 
 Runs cv2.ximgproc.guidedFilter, cv2.ximgproc.jointBilateralFilter and
 cv2.resize(INTER_CUBIC) on real images (../shared/data/lu) and writes each

@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
-"""classic_bench.py - the classical joint filters, jfilter beside OpenCV.
+"""filters_bench.py - the classical joint filters, jfilter beside OpenCV.
 
 For every OpenCL device (`jfilter devices`) and size, runs
-`jfilter bench-classic` (each filter through the public API, host float
+`jfilter bench-filters` (each filter through the public API, host float
 images in and out) and times OpenCV's CPU implementation of the same filter
 with the same parameters, input size and thread count (cv2.setNumThreads),
 then prints a table of medians and ratios (jfilter / OpenCV: below 1 jfilter
 is faster). Needs a python with cv2.ximgproc (Debian: python3-opencv; on this
 machine /usr/bin/python3).
 
-  /usr/bin/python3 bench/classic_bench.py [--jfilter build/jfilter]
+  /usr/bin/python3 bench/filters_bench.py [--jfilter build/jfilter]
       [--sizes 640x480,1920x1080,3840x2160] [--filters all] [--repeat 5]
       [--threads 2] [--devices 0,1] [--out results.jsonl]
 
-Parameters (fixed on both sides, see `jfilter bench-classic --help`):
+Parameters (fixed on both sides, see `jfilter bench-filters --help`):
 guided r 8 eps 0.01 (gray / colour guide); fast guided s 4 (OpenCV has no
 fast variant: its full colour guided filter is the reference); jbf d 9,
 sigma_color 0.1, sigma_space 4, colour guide; jbu radius 2 from a 1/4-size
@@ -34,7 +34,7 @@ try:
     import cv2
     cv2.ximgproc.guidedFilter  # noqa: B018
 except Exception as e:
-    sys.exit("classic_bench.py: this python (%s) has no cv2.ximgproc (%s); try /usr/bin/python3"
+    sys.exit("filters_bench.py: this python (%s) has no cv2.ximgproc (%s); try /usr/bin/python3"
              % (sys.executable, e))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,7 +42,7 @@ FILTERS = ["guided-gray", "guided-color", "fast-guided", "jbf", "jbu", "bicubic"
 
 
 def synth(w, h):
-    """The scene of `jfilter bench-classic` (shapes with sharp edges, gradients)."""
+    """The scene of `jfilter bench-filters` (shapes with sharp edges, gradients)."""
     y, x = np.mgrid[0:h, 0:w]
     rng = np.random.default_rng(12345)
     noise = (rng.random((h, w)) * 0.05).astype(np.float32)
@@ -89,7 +89,7 @@ def devices(jfilter):
         if m:
             found.append((int(m.group(1)), m.group(2)))
     if not found:
-        sys.exit("classic_bench.py: `jfilter devices` listed nothing: %s" % p.stderr.strip())
+        sys.exit("filters_bench.py: `jfilter devices` listed nothing: %s" % p.stderr.strip())
     return found
 
 
@@ -107,7 +107,7 @@ def main():
     filters = FILTERS if a.filters == "all" else a.filters.split(",")
     for f in filters:
         if f not in FILTERS:
-            sys.exit("classic_bench.py: unknown filter %s (one of %s)" % (f, ", ".join(FILTERS)))
+            sys.exit("filters_bench.py: unknown filter %s (one of %s)" % (f, ", ".join(FILTERS)))
     devs = devices(a.jfilter)
     if a.devices:
         keep = {int(i) for i in a.devices.split(",")}
@@ -121,11 +121,11 @@ def main():
             fn = opencv_call(f, bgr, gray, target, low)
             cv_ms[f] = time_median(fn, a.repeat) if fn else None
         for idx, dname in devs:
-            cmd = [a.jfilter, "bench-classic", "--device", str(idx), "--size", size,
+            cmd = [a.jfilter, "bench-filters", "--device", str(idx), "--size", size,
                    "--repeat", str(a.repeat), "--filter", ",".join(filters)]
             p = subprocess.run(cmd, capture_output=True, text=True)
             if p.returncode != 0:
-                sys.stderr.write("classic_bench.py: %s failed: %s\n" % (" ".join(cmd), p.stderr.strip()))
+                sys.stderr.write("filters_bench.py: %s failed: %s\n" % (" ".join(cmd), p.stderr.strip()))
                 continue
             for line in p.stdout.splitlines():
                 r = json.loads(line)

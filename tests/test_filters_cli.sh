@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# test_classic_cli.sh - the classical-filter subcommands of `jfilter` end to
-# end (guided, jbf, jbu, bicubic, bench-classic): help texts, PNG (8/16-bit,
+# test_filters_cli.sh - the classical-filter subcommands of `jfilter` end to
+# end (guided, jbf, jbu, bicubic, bench-filters): help texts, PNG (8/16-bit,
 # gray/RGB) and NPY in and out with the right sizes and formats, and bad input
 # that exits non-zero with a message and leaves no output file.
-# Usage: test_classic_cli.sh JFILTER SOURCE_DIR BUILD_DIR
+# Usage: test_filters_cli.sh JFILTER SOURCE_DIR BUILD_DIR
 set -u
 JF=$1 SRC=$2 BUILD=$3
 LU="$SRC/../shared/data/lu"
-T="$BUILD/classic-cli-test"
+T="$BUILD/filters-cli-test"
 rm -rf "$T" && mkdir -p "$T"
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -37,7 +37,7 @@ npy_shape() { head -c 128 "$1" | tr -d '\0' | grep -ao "'shape': ([0-9, ]*)" | s
 COL="$LU/lu_01_color.png" DEP="$LU/lu_01_depth.png"
 
 # help texts teach: what, units, defaults, an example
-for c in guided jbf jbu bicubic bench-classic; do
+for c in guided jbf jbu bicubic bench-filters; do
   h=$("$JF" $c --help) && ok || bad "$c --help exits non-zero"
   [[ "$h" == *"Example"* ]] && ok || bad "$c --help has no example"
 done
@@ -46,8 +46,8 @@ done
 "$JF" jbf --help | grep -q "sigma-space S .*pixels" && ok || bad "jbf --help units"
 "$JF" jbu --help | grep -q "low-resolution pixels" && ok || bad "jbu --help units"
 "$JF" bicubic --help | grep -q "a = -0.75" && ok || bad "bicubic --help conventions"
-"$JF" bench-classic --help | grep -q "median_ms" && ok || bad "bench-classic --help"
-"$JF" --help | grep -q "bench-classic" && ok || bad "overview lists bench-classic"
+"$JF" bench-filters --help | grep -q "median_ms" && ok || bad "bench-filters --help"
+"$JF" --help | grep -q "bench-filters" && ok || bad "overview lists bench-filters"
 
 # guided: 8-bit gray PNG out, NPY out, fast variant, colour target
 "$JF" guided --guide "$COL" --target "$DEP" --radius 8 --eps 0.01 --output "$T/gf.png" --quiet && ok || bad "guided png"
@@ -94,11 +94,11 @@ expect_fail "bad extension" ".png or .npy" "$T/x10.jpg" -- "$JF" guided --guide 
 expect_fail "unknown option" "unknown option" "$T/x11.png" -- "$JF" jbu --guide "$COL" --target "$DEP" --eps 1 --output "$T/x11.png"
 printf 'not a png' > "$T/broken.png"
 expect_fail "broken png" "broken.png" "$T/x12.png" -- "$JF" jbf --guide "$T/broken.png" --target "$DEP" --output "$T/x12.png"
-expect_fail "unknown bench filter" "unknown filter" "$T/none" -- "$JF" bench-classic --filter median
+expect_fail "unknown bench filter" "unknown filter" "$T/none" -- "$JF" bench-filters --filter median
 
-# bench-classic: one JSON line per filter
-n=$("$JF" bench-classic --size 48x32 --repeat 1 | grep -c '"median_ms"')
-[ "$n" = 6 ] && ok || bad "bench-classic printed $n JSON lines, want 6"
+# bench-filters: one JSON line per filter
+n=$("$JF" bench-filters --size 48x32 --repeat 1 | grep -c '"median_ms"')
+[ "$n" = 6 ] && ok || bad "bench-filters printed $n JSON lines, want 6"
 
-echo "classic cli: $pass passed, $fail failed"
+echo "filters cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

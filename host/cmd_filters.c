@@ -1,6 +1,6 @@
-/* cmd_classic.c - `jfilter guided`, `jbf`, `jbu` and `bicubic`: the
+/* cmd_filters.c - `jfilter guided`, `jbf`, `jbu` and `bicubic`: the
  * classical joint filters over one guide/target pair, PNG or NPY in and out. */
-#include "cli_classic.h"
+#include "cli_filters.h"
 
 #include <errno.h>
 #include <math.h>

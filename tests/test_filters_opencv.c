@@ -1,7 +1,7 @@
-/* test_classic_opencv.c - Check suite: the classical filters against OpenCV
+/* test_filters_opencv.c - Check suite: the classical filters against OpenCV
  * (cv2.ximgproc.guidedFilter, jointBilateralFilter, cv2.resize INTER_CUBIC)
  * on the real images of ../shared/data/lu, and the fast guided filter's error
- * against the full one. References come from tests/classic_reference.py, run
+ * against the full one. References come from tests/filters_reference.py, run
  * at test time with the first python that has cv2.ximgproc (python3, then
  * /usr/bin/python3); without one the suite FAILS, it does not skip. */
 #include "jf_test.h"
@@ -24,8 +24,8 @@ static void make_references(void)
 {
     const char *pythons[] = {"python3", "/usr/bin/python3"};
     char script[4096], data[4096], cmd[20480];
-    snprintf(ref_dir, sizeof ref_dir, "%s", jft_binary_path("classic_ref"));
-    snprintf(script, sizeof script, "%s", jft_source_path("tests/classic_reference.py"));
+    snprintf(ref_dir, sizeof ref_dir, "%s", jft_binary_path("filters_ref"));
+    snprintf(script, sizeof script, "%s", jft_source_path("tests/filters_reference.py"));
     snprintf(data, sizeof data, "%s", jft_shared_path("data/lu"));
     size_t used = (size_t)snprintf(ref_error, sizeof ref_error,
                                    "no python with cv2.ximgproc produced the references:");
@@ -36,7 +36,7 @@ static void make_references(void)
         int code = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
         if (code == 0) {
             have_refs = 1;
-            printf("classic_opencv: references by %s in %s\n", pythons[i], ref_dir);
+            printf("filters_opencv: references by %s in %s\n", pythons[i], ref_dir);
             return;
         }
         if (used < sizeof ref_error)
@@ -102,7 +102,7 @@ static void check_against(const char *what, const float *got, const char *ref_na
     float *want = load(ref_name, &h, &w, &c);
     ck_assert_uint_eq((size_t)h * w * c, n);
     double d = jft_max_abs_diff(got, want, n, NULL);
-    printf("classic_opencv: %-34s max |diff| %.3g (mean %.3g) vs %s\n", what, d,
+    printf("filters_opencv: %-34s max |diff| %.3g (mean %.3g) vs %s\n", what, d,
            mean_abs_diff(got, want, n), ref_name);
     jft_assert_close(got, want, n, tol);
     free(want);
@@ -165,7 +165,7 @@ START_TEST(guided_colour_guide_matches_opencv)
         float *cv = load(name, &h, &w, &c);
         snprintf(name, sizeof name, "%sgf64_c_r8_e4", images[i]);
         float *f64 = load(name, &h, &w, &c);
-        printf("classic_opencv: (OpenCV itself vs float64 at eps 1e-4: max |diff| %.3g)\n",
+        printf("filters_opencv: (OpenCV itself vs float64 at eps 1e-4: max |diff| %.3g)\n",
                jft_max_abs_diff(cv, f64, n, NULL));
         free(cv);
         free(f64);
@@ -202,7 +202,7 @@ START_TEST(fast_guided_error_against_full)
             for (int s = 2; s <= 4; s *= 2) {
                 ck_assert_int_eq(jf_guided_filter(ctx, &g.img, &t.img, &of, 8, 1e-2f, s), JF_OK);
                 double mx = jft_max_abs_diff(fast, full, n, NULL), mean = mean_abs_diff(fast, full, n);
-                printf("classic_opencv: fast guided %s%s r 8 eps 1e-2 s %d: vs full max %.3g, mean %.3g\n",
+                printf("filters_opencv: fast guided %s%s r 8 eps 1e-2 s %d: vs full max %.3g, mean %.3g\n",
                        images[i], guides[gi], s, mx, mean);
                 /* an approximation, but a close one: a small mean error, bounded worst case */
                 ck_assert_msg(mean < 4e-3 * s && mx < 0.25, "fast guided s=%d: mean %g max %g", s, mean, mx);
@@ -272,7 +272,7 @@ START_TEST(jbf_8bit_matches_opencv)
             if (d) off++;
             if ((size_t)d > worst) worst = (size_t)d;
         }
-        printf("classic_opencv: joint bilateral, 8-bit lu_%s: %zu of %zu pixels differ, by at most %zu level\n",
+        printf("filters_opencv: joint bilateral, 8-bit lu_%s: %zu of %zu pixels differ, by at most %zu level\n",
                ids[i], off, n, worst);
         ck_assert_uint_le(worst, 1);
         ck_assert_uint_le(off, n / 1000);
@@ -308,9 +308,9 @@ END_TEST
 int main(void)
 {
     make_references();
-    if (!have_refs) fprintf(stderr, "classic_opencv: %s\n", ref_error);
-    Suite *s = suite_create("classic_opencv");
-    TCase *tc = tcase_create("classic_opencv");
+    if (!have_refs) fprintf(stderr, "filters_opencv: %s\n", ref_error);
+    Suite *s = suite_create("filters_opencv");
+    TCase *tc = tcase_create("filters_opencv");
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, guided_gray_guide_matches_opencv);
     tcase_add_test(tc, guided_colour_guide_matches_opencv);

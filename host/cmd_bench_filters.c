@@ -1,8 +1,8 @@
-/* cmd_bench_classic.c - `jfilter bench-classic`: times the classical filters
+/* cmd_bench_filters.c - `jfilter bench-filters`: times the classical filters
  * through the public API (host images in and out) on synthetic input and
- * prints one JSON object per filter and size; bench/classic_bench.py puts
+ * prints one JSON object per filter and size; bench/filters_bench.py puts
  * OpenCV's CPU timings beside them. */
-#include "cli_classic.h"
+#include "cli_filters.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +15,9 @@ static const char *const bench_filters[] = {"guided-gray", "guided-color", "fast
 #define NFILTERS (int)(sizeof bench_filters / sizeof bench_filters[0])
 
 
-static void bench_classic_help(void)
+static void bench_filters_help(void)
 {
-    printf("Usage: jfilter bench-classic [--filter F[,F...]] [--size WxH]... [--repeat N] [--device D]\n"
+    printf("Usage: jfilter bench-filters [--filter F[,F...]] [--size WxH]... [--repeat N] [--device D]\n"
            "\n"
            "Times the classical filters through the public API (host float images in and\n"
            "out, so uploads and downloads count) on a synthetic scene, and prints one JSON\n"
@@ -30,7 +30,7 @@ static void bench_classic_help(void)
            "  jbf            joint bilateral, colour guide, d 9, sigma_color 0.1, sigma_space 4\n"
            "  jbu            JBU from a 1/4-size target, colour guide, radius 2, sigmas 0.1, 1\n"
            "  bicubic        bicubic (OpenCV convention) from a 1/4-size target\n"
-           "The target is one gray plane. bench/classic_bench.py runs this beside OpenCV.\n"
+           "The target is one gray plane. bench/filters_bench.py runs this beside OpenCV.\n"
            "\n"
            "  --filter F     comma list of the names above (default: all)\n"
            "  --size WxH     image size (default 640x480); may be given several times\n"
@@ -38,7 +38,7 @@ static void bench_classic_help(void)
            "  --device D     OpenCL device (see `jfilter devices`)\n"
            "\n"
            "Example:\n"
-           "  jfilter bench-classic --filter guided-gray,jbf --size 1920x1080 --repeat 5\n");
+           "  jfilter bench-filters --filter guided-gray,jbf --size 1920x1080 --repeat 5\n");
 }
 
 /* Shaded colour scene with a few sharp-edged shapes and a little noise; the
@@ -98,14 +98,14 @@ static int bench_size(jf_context *ctx, const int *which, int w, int h, int repea
         if (!which[f]) continue;
         double t0 = cli_now_ms();
         if (call(ctx, f, &irgb, &igray, &itgt, &ilow, &iout) != JF_OK) {
-            fprintf(stderr, "jfilter bench-classic: %s at %dx%d: %s\n", bench_filters[f], w, h, jf_last_error(ctx));
+            fprintf(stderr, "jfilter bench-filters: %s at %dx%d: %s\n", bench_filters[f], w, h, jf_last_error(ctx));
             goto done;
         }
         double first = cli_now_ms() - t0;
         for (int i = 0; i < repeat; i++) {
             t0 = cli_now_ms();
             if (call(ctx, f, &irgb, &igray, &itgt, &ilow, &iout) != JF_OK) {
-                fprintf(stderr, "jfilter bench-classic: %s: %s\n", bench_filters[f], jf_last_error(ctx));
+                fprintf(stderr, "jfilter bench-filters: %s: %s\n", bench_filters[f], jf_last_error(ctx));
                 goto done;
             }
             t[i] = cli_now_ms() - t0;
@@ -128,14 +128,14 @@ done:
     return rc;
 }
 
-int cmd_bench_classic(int argc, char **argv)
+int cmd_bench_filters(int argc, char **argv)
 {
     int which[NFILTERS], sizes[16][2], nsizes = 0, repeat = 5, any = 0;
     const char *device = NULL, *v;
     for (int f = 0; f < NFILTERS; f++) which[f] = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            bench_classic_help();
+            bench_filters_help();
             return 0;
         } else if ((v = cli_opt(argc, argv, &i, "--device"))) device = v;
         else if ((v = cli_opt(argc, argv, &i, "--repeat"))) {
@@ -156,12 +156,12 @@ int cmd_bench_classic(int argc, char **argv)
                 for (int f = 0; f < NFILTERS; f++)
                     if (!strcmp(tok, bench_filters[f])) which[f] = found = any = 1;
                 if (!found) {
-                    fprintf(stderr, "jfilter bench-classic: unknown filter '%s' (see --help)\n", tok);
+                    fprintf(stderr, "jfilter bench-filters: unknown filter '%s' (see --help)\n", tok);
                     return 2;
                 }
             }
         } else {
-            fprintf(stderr, "jfilter bench-classic: unknown option '%s' (see jfilter bench-classic --help)\n", argv[i]);
+            fprintf(stderr, "jfilter bench-filters: unknown option '%s' (see jfilter bench-filters --help)\n", argv[i]);
             return 2;
         }
     }
