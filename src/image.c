@@ -1,8 +1,11 @@
-/* image.c - host image <-> planar float conversion (see image.h). */
+/* image.c - the image bridge (see image.h): jf_image checks, host image <->
+ * planar float conversion, upload to and download from device tensors, and
+ * the quantiser every integer output goes through. */
 #include "image.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static size_t jf_pixel_bytes(jf_pixel_type t)
 {
@@ -12,6 +15,11 @@ static size_t jf_pixel_bytes(jf_pixel_type t)
 size_t jf_image_stride(const jf_image *img)
 {
     return img->stride ? img->stride : (size_t)img->width * img->channels * jf_pixel_bytes(img->type);
+}
+
+int jf_image_planes(const jf_image *img)
+{
+    return img->channels == 1 ? 1 : 3;
 }
 
 jf_status jf_image_check(const jf_image *img, const char *role, char *msg, size_t len)
@@ -40,6 +48,15 @@ jf_status jf_image_check(const jf_image *img, const char *role, char *msg, size_
     return JF_OK;
 }
 
+jf_status jf_image_validate(jf_context *ctx, const jf_image *img, const char *role)
+{
+    char msg[256];
+    jf_status st = jf_image_check(img, role, msg, sizeof msg);
+    return st == JF_OK ? JF_OK : jf_fail(ctx, st, "%s", msg);
+}
+
+/* ---- pixels <-> normalized floats ---- */
+
 static float jf_sample(const jf_image *img, int y, int x, int c)
 {
     const unsigned char *row = (const unsigned char *)img->data + (size_t)y * jf_image_stride(img);
@@ -51,15 +68,35 @@ static float jf_sample(const jf_image *img, int y, int x, int c)
     }
 }
 
+/* The quantiser: element i of a row gets v, float as is, integers scaled to
+ * the type's range, clamped (NaN counts as 0) and rounded to nearest. */
+static void jf_store(unsigned char *row, size_t i, jf_pixel_type type, float v)
+{
+    if (type == JF_PIXEL_F32) {
+        ((float *)(void *)row)[i] = v;
+        return;
+    }
+    float maxv = type == JF_PIXEL_U8 ? 255.0f : 65535.0f;
+    float q = v * maxv;
+    q = isnan(q) ? 0.0f : q < 0.0f ? 0.0f : q > maxv ? maxv : q;
+    long r = lrintf(q);
+    if (type == JF_PIXEL_U8) row[i] = (unsigned char)r;
+    else ((uint16_t *)(void *)row)[i] = (uint16_t)r;
+}
+
+/* Which channel of an interleaved colour pixel holds plane k (planes are B, G, R). */
+static void jf_colour_map(jf_channel_order order, int src[3])
+{
+    src[0] = order == JF_ORDER_BGR ? 0 : 2;
+    src[1] = 1;
+    src[2] = order == JF_ORDER_BGR ? 2 : 0;
+}
+
 void jf_image_to_planes(const jf_image *img, float *planes)
 {
     size_t plane = (size_t)img->width * img->height;
-    /* source channel feeding output planes B, G, R */
-    int src[3] = {2, 1, 0};
-    if (img->order == JF_ORDER_BGR) {
-        src[0] = 0;
-        src[2] = 2;
-    }
+    int src[3];
+    jf_colour_map(img->order, src);
     for (int y = 0; y < img->height; y++) {
         for (int x = 0; x < img->width; x++) {
             size_t p = (size_t)y * img->width + x;
@@ -72,22 +109,67 @@ void jf_image_to_planes(const jf_image *img, float *planes)
     }
 }
 
-void jf_plane_to_image(const float *plane, jf_image *img)
+/* Planes (1, or 3 in B, G, R order) of width x height into output. */
+static void jf_planes_to_image(const float *planes, int nplanes, jf_image *output)
 {
-    for (int y = 0; y < img->height; y++) {
-        unsigned char *row = (unsigned char *)img->data + (size_t)y * jf_image_stride(img);
-        for (int x = 0; x < img->width; x++) {
-            float v = plane[(size_t)y * img->width + x];
-            if (img->type == JF_PIXEL_F32) {
-                ((float *)(void *)row)[x] = v;
-            } else {
-                float maxv = img->type == JF_PIXEL_U8 ? 255.0f : 65535.0f;
-                float q = v * maxv;
-                q = isnan(q) ? 0.0f : q < 0.0f ? 0.0f : q > maxv ? maxv : q;
-                long r = lrintf(q);
-                if (img->type == JF_PIXEL_U8) row[x] = (unsigned char)r;
-                else ((uint16_t *)(void *)row)[x] = (uint16_t)r;
+    size_t plane = (size_t)output->width * output->height, stride = jf_image_stride(output);
+    int src[3];
+    jf_colour_map(output->order, src);
+    for (int y = 0; y < output->height; y++) {
+        unsigned char *row = (unsigned char *)output->data + (size_t)y * stride;
+        for (int x = 0; x < output->width; x++) {
+            size_t p = (size_t)y * output->width + x, o = (size_t)x * output->channels;
+            if (nplanes == 1) {
+                jf_store(row, o, output->type, planes[p]);
+                continue;
             }
+            for (int k = 0; k < 3; k++) jf_store(row, o + k, output->type, planes[src[k] * plane + p]);
+            if (output->channels == 4) jf_store(row, o + 3, output->type, 1.0f);
         }
     }
+}
+
+void jf_plane_to_image(const float *plane, jf_image *img)
+{
+    jf_planes_to_image(plane, 1, img);
+}
+
+/* ---- host images <-> device tensors ---- */
+
+jf_status jf_image_upload(jf_context *ctx, const jf_image *img, jf_tensor *t)
+{
+    jf_status st = jf_tensor_alloc(ctx, t, jf_image_planes(img), img->height, img->width);
+    if (st != JF_OK) return st;
+    /* a packed float gray image is already a plane: no host copy */
+    if (img->channels == 1 && img->type == JF_PIXEL_F32 &&
+        jf_image_stride(img) == (size_t)img->width * sizeof(float)) {
+        st = jf_tensor_upload(ctx, t, (const float *)img->data);
+        if (st != JF_OK) jf_tensor_free(t);
+        return st;
+    }
+    float *host = malloc(jf_tensor_count(t) * sizeof(float));
+    if (!host) {
+        jf_tensor_free(t);
+        return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d image",
+                       img->width, img->height);
+    }
+    jf_image_to_planes(img, host);
+    st = jf_tensor_upload(ctx, t, host);
+    free(host);
+    if (st != JF_OK) jf_tensor_free(t);
+    return st;
+}
+
+jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *output)
+{
+    /* a packed float gray output takes the plane as it is: no host copy */
+    if (t->c == 1 && output->channels == 1 && output->type == JF_PIXEL_F32 &&
+        jf_image_stride(output) == (size_t)output->width * sizeof(float))
+        return jf_tensor_download(ctx, t, (float *)output->data);
+    float *host = malloc(jf_tensor_count(t) * sizeof(float));
+    if (!host) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for the output");
+    jf_status st = jf_tensor_download(ctx, t, host);
+    if (st == JF_OK) jf_planes_to_image(host, t->c == 1 ? 1 : 3, output);
+    free(host);
+    return st;
 }

@@ -1,17 +1,36 @@
-/* image.h - conversion between the public interleaved jf_image (8/16-bit or
- * float, gray/RGB/BGR/RGBA) and the planar normalized float32 the networks use. */
+/* image.h - the one bridge between the public interleaved jf_image (8/16-bit
+ * or float, gray/RGB/BGR/RGBA) and the planar normalized float32 device
+ * tensors the filters and networks run on: checks, upload, download and the
+ * one quantiser (float -> 8/16-bit: clamped to [0, 1], NaN to 0, rounded). */
 #ifndef JF_IMAGE_H
 #define JF_IMAGE_H
 
-#include "jfilter.h"
+#include "runtime/runtime.h"
 
+/* ---- checks ---- */
 /* Checks an image description; msg receives what is wrong. `role` names it. */
 jf_status jf_image_check(const jf_image *img, const char *role, char *msg, size_t len);
-/* Planar copy: gray images give 1 plane; colour images give 3 planes in
- * B, G, R order (alpha dropped). 8-bit / 255, 16-bit / 65535, float as is. */
-void jf_image_to_planes(const jf_image *img, float *planes);
-/* Writes one plane into a 1-channel image: float as is, integers clamped and rounded. */
-void jf_plane_to_image(const float *plane, jf_image *img);
+/* jf_image_check, reporting what is wrong on ctx (jf_fail). */
+jf_status jf_image_validate(jf_context *ctx, const jf_image *img, const char *role);
+/* Bytes per row: img->stride, or the packed row when it is 0. */
 size_t jf_image_stride(const jf_image *img);
+/* Planes an image becomes: 1 for gray, 3 (B, G, R) for colour (alpha dropped). */
+int jf_image_planes(const jf_image *img);
+
+/* ---- image -> device ---- */
+/* Allocates t (jf_image_planes(img) x height x width) and uploads img into it:
+ * 8-bit / 255, 16-bit / 65535, float as is; a packed float gray image goes up
+ * without a host copy. On error t is left empty. */
+jf_status jf_image_upload(jf_context *ctx, const jf_image *img, jf_tensor *t);
+/* The host half of jf_image_upload: planes[jf_image_planes(img) * w * h]. */
+void jf_image_to_planes(const jf_image *img, float *planes);
+
+/* ---- device -> image ---- */
+/* Downloads t (1 plane, or 3 planes B, G, R) into output, which must be
+ * t's size with 1 channel for 1 plane, 3 or 4 for 3 planes: float as is,
+ * integers quantised, a 4th channel set opaque. */
+jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *output);
+/* The host half of jf_image_download for one plane into a 1-channel image. */
+void jf_plane_to_image(const float *plane, jf_image *img);
 
 #endif

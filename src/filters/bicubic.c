@@ -7,23 +7,23 @@
 jf_status jf_bicubic(jf_context *ctx, const jf_image *target, jf_image *output, jf_bicubic_mode mode)
 {
     if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "bicubic: the context is NULL");
-    jf_status st = jf_filters_check(ctx, target, "target");
+    jf_status st = jf_image_validate(ctx, target, "target");
     if (st != JF_OK) return st;
     if (!output || !output->data || output->width <= 0 || output->height <= 0)
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "bicubic: the output image is NULL or empty");
     if ((st = jf_filters_check_output(ctx, output, output->width, output->height,
-                                      jf_filters_planes(target), "bicubic")) != JF_OK)
+                                      jf_image_planes(target), "bicubic")) != JF_OK)
         return st;
     if (mode != JF_BICUBIC_PIL && mode != JF_BICUBIC_OPENCV)
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "bicubic: unknown mode %d (0 PIL, 1 OpenCV)",
                        (int)mode);
     jf_tensor t = {0}, o = {0};
-    st = jf_filters_upload(ctx, target, &t);
+    st = jf_image_upload(ctx, target, &t);
     if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, output->height, output->width);
     if (st == JF_OK)
         st = jf_resize_cubic(ctx, &t, &o, mode == JF_BICUBIC_PIL ? JF_RESIZE_PIL : JF_RESIZE_OPENCV);
     if (st == JF_OK) st = jf_finish(ctx);
-    if (st == JF_OK) st = jf_filters_download(ctx, &o, output);
+    if (st == JF_OK) st = jf_image_download(ctx, &o, output);
     jf_tensor_free(&t);
     jf_tensor_free(&o);
     return st;

@@ -67,15 +67,15 @@ jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, const jf_im
                              jf_image *output, int diameter, float sigma_color, float sigma_space)
 {
     if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "joint bilateral: the context is NULL");
-    jf_status st = jf_filters_check(ctx, guide, "guide");
-    if (st == JF_OK) st = jf_filters_check(ctx, target, "target");
+    jf_status st = jf_image_validate(ctx, guide, "guide");
+    if (st == JF_OK) st = jf_image_validate(ctx, target, "target");
     if (st != JF_OK) return st;
     if (guide->width != target->width || guide->height != target->height)
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
                        "joint bilateral: the guide is %dx%d but the target %dx%d (they must match)",
                        guide->width, guide->height, target->width, target->height);
     if ((st = jf_filters_check_output(ctx, output, guide->width, guide->height,
-                                      jf_filters_planes(target), "joint bilateral")) != JF_OK)
+                                      jf_image_planes(target), "joint bilateral")) != JF_OK)
         return st;
     if (diameter > 511 || !(sigma_color > 0.0f) || !(sigma_space > 0.0f) || !isfinite(sigma_color) ||
         !isfinite(sigma_space) || (diameter <= 0 && sigma_space > 170.0f))
@@ -84,13 +84,13 @@ jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, const jf_im
                        "sigma_space <= 170) and sigmas > 0 (got %d, %g, %g)",
                        diameter, (double)sigma_color, (double)sigma_space);
     jf_tensor g = {0}, t = {0}, o = {0};
-    st = jf_filters_upload(ctx, guide, &g);
-    if (st == JF_OK) st = jf_filters_upload(ctx, target, &t);
+    st = jf_image_upload(ctx, guide, &g);
+    if (st == JF_OK) st = jf_image_upload(ctx, target, &t);
     if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, t.h, t.w);
     if (st == JF_OK)
         st = jf_jbf_planes(ctx, &g, &t, &o, jf_jbf_radius(diameter, sigma_space), sigma_color,
                            sigma_space);
-    if (st == JF_OK) st = jf_filters_download(ctx, &o, output);
+    if (st == JF_OK) st = jf_image_download(ctx, &o, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);
     jf_tensor_free(&o);

@@ -1,9 +1,10 @@
 /* filters.h - the classical joint filters (guided, fast guided, joint
  * bilateral, joint bilateral upsampling, bicubic) on device tensors, and the
- * host-image plumbing their public entry points share. */
+ * output check their public entry points share. */
 #ifndef JF_FILTERS_H
 #define JF_FILTERS_H
 
+#include "image.h"
 #include "runtime/runtime.h"
 
 /* ---- the filters on planar float32 tensors (values in normalized units) ---- */
@@ -33,20 +34,12 @@ jf_status jf_bilateral_launch(jf_context *ctx, const char *name, const jf_tensor
  * when d <= 0; at least 1. */
 int jf_jbf_radius(int diameter, float sigma_space);
 
-/* ---- host images <-> tensors (planes.c) ---- */
+/* ---- the output image (output.c); upload, download and checks of the
+ * images themselves are the image bridge's (image.h) ---- */
 
-/* Validates an image through jf_image_check, reporting on ctx. */
-jf_status jf_filters_check(jf_context *ctx, const jf_image *img, const char *role);
-/* Planes an image becomes: 1 for gray, 3 (B, G, R) for colour (alpha dropped). */
-int jf_filters_planes(const jf_image *img);
-/* Allocates t and uploads img's planes into it. */
-jf_status jf_filters_upload(jf_context *ctx, const jf_image *img, jf_tensor *t);
 /* Checks that output can receive `planes` planes of width x height: the same
  * size, 1 channel for 1 plane, 3 or 4 for 3 planes. */
 jf_status jf_filters_check_output(jf_context *ctx, const jf_image *output, int width, int height,
                                   int planes, const char *what);
-/* Downloads t (1 or 3 planes, B G R) into output: integers clamped and
- * rounded, a 4th channel set opaque. */
-jf_status jf_filters_download(jf_context *ctx, const jf_tensor *t, jf_image *output);
 
 #endif

@@ -146,15 +146,15 @@ jf_status jf_guided_filter(jf_context *ctx, const jf_image *guide, const jf_imag
                            jf_image *output, int radius, float eps, int subsample)
 {
     if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "guided filter: the context is NULL");
-    jf_status st = jf_filters_check(ctx, guide, "guide");
-    if (st == JF_OK) st = jf_filters_check(ctx, target, "target");
+    jf_status st = jf_image_validate(ctx, guide, "guide");
+    if (st == JF_OK) st = jf_image_validate(ctx, target, "target");
     if (st != JF_OK) return st;
     if (guide->width != target->width || guide->height != target->height)
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
                        "guided filter: the guide is %dx%d but the target %dx%d (they must match)",
                        guide->width, guide->height, target->width, target->height);
     if ((st = jf_filters_check_output(ctx, output, guide->width, guide->height,
-                                      jf_filters_planes(target), "guided filter")) != JF_OK)
+                                      jf_image_planes(target), "guided filter")) != JF_OK)
         return st;
     if (radius < 0 || radius > 65535 || !(eps >= 0.0f) || !isfinite(eps) || subsample < 1 ||
         subsample > 64)
@@ -163,11 +163,11 @@ jf_status jf_guided_filter(jf_context *ctx, const jf_image *guide, const jf_imag
                        "(got %d, %g, %d)",
                        radius, (double)eps, subsample);
     jf_tensor g = {0}, t = {0}, o = {0};
-    st = jf_filters_upload(ctx, guide, &g);
-    if (st == JF_OK) st = jf_filters_upload(ctx, target, &t);
+    st = jf_image_upload(ctx, guide, &g);
+    if (st == JF_OK) st = jf_image_upload(ctx, target, &t);
     if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, t.h, t.w);
     if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
-    if (st == JF_OK) st = jf_filters_download(ctx, &o, output);
+    if (st == JF_OK) st = jf_image_download(ctx, &o, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);
     jf_tensor_free(&o);

@@ -30,8 +30,8 @@ jf_status jf_jbu(jf_context *ctx, const jf_image *guide, const jf_image *low_tar
                  jf_image *output, int radius, float sigma_color, float sigma_space)
 {
     if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "JBU: the context is NULL");
-    jf_status st = jf_filters_check(ctx, guide, "guide");
-    if (st == JF_OK) st = jf_filters_check(ctx, low_target, "target");
+    jf_status st = jf_image_validate(ctx, guide, "guide");
+    if (st == JF_OK) st = jf_image_validate(ctx, low_target, "target");
     if (st != JF_OK) return st;
     if (low_target->width > guide->width || low_target->height > guide->height)
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
@@ -39,14 +39,14 @@ jf_status jf_jbu(jf_context *ctx, const jf_image *guide, const jf_image *low_tar
                        "low-resolution image)",
                        low_target->width, low_target->height, guide->width, guide->height);
     if ((st = jf_filters_check_output(ctx, output, guide->width, guide->height,
-                                      jf_filters_planes(low_target), "JBU")) != JF_OK)
+                                      jf_image_planes(low_target), "JBU")) != JF_OK)
         return st;
     jf_tensor g = {0}, t = {0}, o = {0};
-    st = jf_filters_upload(ctx, guide, &g);
-    if (st == JF_OK) st = jf_filters_upload(ctx, low_target, &t);
+    st = jf_image_upload(ctx, guide, &g);
+    if (st == JF_OK) st = jf_image_upload(ctx, low_target, &t);
     if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, g.h, g.w);
     if (st == JF_OK) st = jf_jbu_planes(ctx, &g, &t, &o, radius, sigma_color, sigma_space);
-    if (st == JF_OK) st = jf_filters_download(ctx, &o, output);
+    if (st == JF_OK) st = jf_image_download(ctx, &o, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);
     jf_tensor_free(&o);
