@@ -30,13 +30,6 @@ const char *jf_status_string(jf_status status)
     return "unknown status";
 }
 
-const char *jf_version(void)
-{
-#define JF_STR2(x) #x
-#define JF_STR(x) JF_STR2(x)
-    return JF_STR(JF_VERSION_MAJOR) "." JF_STR(JF_VERSION_MINOR) "." JF_STR(JF_VERSION_PATCH);
-}
-
 jf_status jf_fail(jf_context *ctx, jf_status status, const char *fmt, ...)
 {
     char *dst = ctx ? ctx->error : jf_thread_error;
