@@ -2,8 +2,7 @@
  * the `jfilter` program. */
 #include "cli.h"
 
-#include "io/npy.h"
-#include "io/png_io.h"
+#include "io/io.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -2,8 +2,7 @@
  * model results (one plane) and classical-filter results (possibly colour). */
 #include "cli.h"
 
-#include "io/npy.h"
-#include "io/png_io.h"
+#include "io/io.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_install.sh - `cmake --install` into a scratch prefix, then: a separate
 # CMake project finds the library with find_package(jfilter); a plain compiler
-# line finds it through pkg-config; the installed `jfilter` finds its default
-# model without a path. Usage: test_install.sh JFILTER SOURCE_DIR BUILD_DIR
+# line finds it through pkg-config; the installed `jfilter` finds libjfilter
+# through its RPATH and its default model without a path.
+# Usage: test_install.sh JFILTER SOURCE_DIR BUILD_DIR
 set -u
 SRC=$2 BUILD=$3
 P="$BUILD/install-test"
@@ -32,9 +33,10 @@ if flags=$(PKG_CONFIG_PATH="$PCDIR" pkg-config --cflags --libs jfilter); then
   cc -o "$P/pc_consumer" "$SRC/tests/consumer/main.c" $flags && ok || bad "pkg-config build ($flags)"
 else bad "pkg-config jfilter"; fi
 
-# the installed program finds the default model and its sample input
+# the installed program finds libjfilter through its RPATH (no LD_LIBRARY_PATH),
+# and the default model and its sample input
 JFI="$P/prefix/bin/jfilter"
-LD_LIBRARY_PATH="$(echo "$P"/prefix/lib*)" JF_WEIGHTS_DIR= "$JFI" run --guide "$SRC/weights/sample/guide.png" \
+JF_WEIGHTS_DIR= "$JFI" run --guide "$SRC/weights/sample/guide.png" \
   --target "$SRC/weights/sample/depth_low.png" --scale 8 --output "$P/out.png" --quiet 2>"$P/run.log" &&
   [ -s "$P/out.png" ] && ok || { bad "installed jfilter run with the default model"; cat "$P/run.log"; }
 
