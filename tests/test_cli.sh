@@ -2,15 +2,10 @@
 # test_cli.sh - the `jfilter` program end to end: help texts, device listing,
 # a conformance run through PNG/NPY files, and errors that exit non-zero with
 # a message naming the file and leave no output behind.
-# Usage: test_cli.sh JFILTER SOURCE_DIR BUILD_DIR
-set -u
-JF=$1 SRC=$2 BUILD=$3
+# Usage: test_cli.sh JFILTER SOURCE_DIR BUILD_DIR PYTHON
+. "$(dirname "$0")/support/common.sh" "$@"
 SHARED="$SRC/../shared"
-T="$BUILD/cli-test"
-rm -rf "$T" && mkdir -p "$T"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+jft_scratch cli-test
 # expect_fail NAME NEEDLE -- CMD...: non-zero exit and NEEDLE in stderr
 expect_fail() {
   local name=$1 needle=$2; shift 3
@@ -23,7 +18,7 @@ expect_fail() {
 MODEL="$BUILD/fixtures/fdkn_x8_published.safetensors"
 if [ ! -f "$MODEL" ]; then
   mkdir -p "$BUILD/fixtures"
-  python3 "$SRC/tools/convert_checkpoint.py" --arch fdkn --scale 8 \
+  "$PY" "$SRC/tools/convert_checkpoint.py" --arch fdkn --scale 8 \
     "$SHARED/conformance/fdkn_x8/FDKN_8x" "$MODEL.tmp$$" >/dev/null && mv "$MODEL.tmp$$" "$MODEL" || bad "convert"
 fi
 
@@ -44,7 +39,7 @@ expect_fail "missing args" "required" -- "$JF" run --model "$MODEL"
 # conformance through files: .npy output matches expected.npy to 1e-4
 C="$SHARED/conformance/fdkn_x8"
 if "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/out.npy" --quiet; then
-  python3 - "$T/out.npy" "$C/expected.npy" <<'PY' && ok || bad "npy output differs from expected.npy"
+  "$PY" - "$T/out.npy" "$C/expected.npy" <<'PY' && ok || bad "npy output differs from expected.npy"
 import struct, sys
 def load(p):
     b = open(p, 'rb').read()
@@ -60,7 +55,7 @@ PY
 else bad "run to npy"; fi
 # png_is FILE W H BITS: the PNG header says W x H, gray, BITS deep
 png_is() {
-  python3 - "$@" <<'PY'
+  "$PY" - "$@" <<'PY'
 import struct, sys
 b = open(sys.argv[1], 'rb').read(26)
 w, h, depth, ctype = struct.unpack('>IIBB', b[16:26])
@@ -76,7 +71,7 @@ PY
 # SVLRM: coefficient maps next to the output, and the low-resolution path
 SV="$BUILD/fixtures/svlrm_x8_published.safetensors"
 if [ ! -f "$SV" ]; then
-  python3 "$SRC/tools/convert_checkpoint.py" --arch svlrm --scale 8 \
+  "$PY" "$SRC/tools/convert_checkpoint.py" --arch svlrm --scale 8 \
     "$SHARED/conformance/svlrm_weights/svlrm_x8.pth" "$SV.tmp$$" >/dev/null && mv "$SV.tmp$$" "$SV" || bad "convert svlrm"
 fi
 S="$SHARED/conformance/svlrm_x8"
@@ -89,7 +84,7 @@ expect_fail "coefficients on fdkn" "needs an SVLRM model" -- "$JF" run --model "
 
 # bench prints JSON with the promised fields
 "$JF" bench --model "$MODEL" --size 64x48 --repeat 1 > "$T/bench.json" &&
-  python3 -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); [d[k] for k in ('model','device','width','height','first_ms','median_ms')]; sys.exit(0 if d['width']==64 else 1)" "$T/bench.json" &&
+  "$PY" -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); [d[k] for k in ('model','device','width','height','first_ms','median_ms')]; sys.exit(0 if d['width']==64 else 1)" "$T/bench.json" &&
   ok || bad "bench JSON"
 
 # errors: clear messages naming the file, non-zero exit, no output left behind
@@ -112,5 +107,4 @@ for f in e1 e2 e3 e4 e5 e6 e7 e9; do
 done
 ls "$T" | grep -q 'tmp' && bad "temporary files left behind: $(ls "$T")" || ok
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+jft_finish

@@ -3,15 +3,10 @@
 # end (guided, jbf, jbu, bicubic, bench-filters): help texts, PNG (8/16-bit,
 # gray/RGB) and NPY in and out with the right sizes and formats, and bad input
 # that exits non-zero with a message and leaves no output file.
-# Usage: test_filters_cli.sh JFILTER SOURCE_DIR BUILD_DIR
-set -u
-JF=$1 SRC=$2 BUILD=$3
+# Usage: test_filters_cli.sh JFILTER SOURCE_DIR BUILD_DIR PYTHON
+. "$(dirname "$0")/support/common.sh" "$@"
 LU="$SRC/../shared/data/lu"
-T="$BUILD/filters-cli-test"
-rm -rf "$T" && mkdir -p "$T"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+jft_scratch filters-cli-test
 # expect_fail NAME NEEDLE OUTPUT -- CMD...: non-zero exit, NEEDLE in stderr, OUTPUT not created
 expect_fail() {
   local name=$1 needle=$2 out=$3; shift 4
@@ -100,5 +95,4 @@ expect_fail "unknown bench filter" "unknown filter" "$T/none" -- "$JF" bench-fil
 n=$("$JF" bench-filters --size 48x32 --repeat 1 | grep -c '"median_ms"')
 [ "$n" = 6 ] && ok || bad "bench-filters printed $n JSON lines, want 6"
 
-echo "filters cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+jft_finish "filters cli: "

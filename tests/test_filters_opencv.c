@@ -2,8 +2,8 @@
  * (cv2.ximgproc.guidedFilter, jointBilateralFilter, cv2.resize INTER_CUBIC)
  * on the real images of ../shared/data/lu, and the fast guided filter's error
  * against the full one. References come from tests/filters_reference.py, run
- * at test time with the first python that has cv2.ximgproc (python3, then
- * /usr/bin/python3); without one the suite FAILS, it does not skip. */
+ * at test time with the Python CMake chose for the tests (JF_PYTHON, one that
+ * imports cv2.ximgproc); when it cannot, the suite FAILS, it does not skip. */
 #include "jf_test.h"
 
 #include "io/npy.h"
@@ -16,36 +16,29 @@
 #include <sys/wait.h>
 
 static char ref_dir[4096];
-static char ref_error[4096] = "the OpenCV references were not generated";
+static char ref_error[8192] = "the OpenCV references were not generated";
 static int have_refs = 0;
 
-/* Runs the reference script with each candidate interpreter until one has cv2.ximgproc. */
+/* Runs the reference script with the tests' Python (JF_PYTHON). */
 static void make_references(void)
 {
-    const char *pythons[] = {"python3", "/usr/bin/python3"};
     char script[4096], data[4096], cmd[20480];
     snprintf(ref_dir, sizeof ref_dir, "%s", jft_binary_path("filters_ref"));
     snprintf(script, sizeof script, "%s", jft_source_path("tests/filters_reference.py"));
     snprintf(data, sizeof data, "%s", jft_shared_path("data/lu"));
-    size_t used = (size_t)snprintf(ref_error, sizeof ref_error,
-                                   "no python with cv2.ximgproc produced the references:");
-    for (size_t i = 0; i < sizeof pythons / sizeof pythons[0]; i++) {
-        snprintf(cmd, sizeof cmd, "%s '%s' '%s' '%s' > '%s.log' 2>&1", pythons[i], script, data,
-                 ref_dir, ref_dir);
-        int rc = system(cmd);
-        int code = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-        if (code == 0) {
-            have_refs = 1;
-            printf("filters_opencv: references by %s in %s\n", pythons[i], ref_dir);
-            return;
-        }
-        if (used < sizeof ref_error)
-            used += (size_t)snprintf(ref_error + used, sizeof ref_error - used,
-                                     " %s exited %d (see %s.log);", pythons[i], code, ref_dir);
+    snprintf(cmd, sizeof cmd, "'%s' '%s' '%s' '%s' > '%s.log' 2>&1", JF_PYTHON, script, data,
+             ref_dir, ref_dir);
+    int rc = system(cmd);
+    int code = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    if (code == 0) {
+        have_refs = 1;
+        printf("filters_opencv: references by %s in %s\n", JF_PYTHON, ref_dir);
+        return;
     }
-    if (used < sizeof ref_error)
-        snprintf(ref_error + used, sizeof ref_error - used,
-                 " install OpenCV's contrib modules (Debian: python3-opencv)");
+    snprintf(ref_error, sizeof ref_error,
+             "no python with cv2.ximgproc produced the references: %s exited %d (see %s.log);"
+             " install OpenCV's contrib modules (Debian: python3-opencv)",
+             JF_PYTHON, code, ref_dir);
 }
 
 /* A reference array: "<ref_dir>/<name>.npy", shape checked. */

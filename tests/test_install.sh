@@ -3,14 +3,10 @@
 # CMake project finds the library with find_package(jfilter); a plain compiler
 # line finds it through pkg-config; the installed `jfilter` finds libjfilter
 # through its RPATH and its default model without a path.
-# Usage: test_install.sh JFILTER SOURCE_DIR BUILD_DIR
-set -u
-SRC=$2 BUILD=$3
-P="$BUILD/install-test"
-rm -rf "$P" && mkdir -p "$P"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# Usage: test_install.sh JFILTER SOURCE_DIR BUILD_DIR PYTHON
+. "$(dirname "$0")/support/common.sh" "$@"
+jft_scratch install-test
+P=$T
 
 cmake --install "$BUILD" --prefix "$P/prefix" >"$P/install.log" 2>&1 && ok || { bad "cmake --install"; cat "$P/install.log"; }
 for f in include/jfilter.h bin/jfilter share/jfilter/weights/fdkn_x8.safetensors; do
@@ -40,5 +36,4 @@ JF_WEIGHTS_DIR= "$JFI" run --guide "$SRC/weights/sample/guide.png" \
   --target "$SRC/weights/sample/depth_low.png" --scale 8 --output "$P/out.png" --quiet 2>"$P/run.log" &&
   [ -s "$P/out.png" ] && ok || { bad "installed jfilter run with the default model"; cat "$P/run.log"; }
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+jft_finish

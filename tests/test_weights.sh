@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
 # test_weights.sh - every model file shipped in weights/ loads and upsamples the bundled
 # synthetic sample better than bicubic at its own scale, through the jfilter program.
-# Usage: test_weights.sh JFILTER SOURCE_DIR BUILD_DIR
-set -u
-JF=$1 SRC=$2 BUILD=$3
+# Usage: test_weights.sh JFILTER SOURCE_DIR BUILD_DIR PYTHON
+. "$(dirname "$0")/support/common.sh" "$@"
 S="$SRC/weights/sample"
-T="$BUILD/weights-test"
-rm -rf "$T" && mkdir -p "$T"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-PY=$(command -v python3 || true)
-[ -n "$PY" ] && "$PY" -c "import numpy" 2>/dev/null || { echo "FAIL: python3 with numpy is needed"; exit 1; }
+jft_scratch weights-test
+"$PY" -c "import numpy" 2>/dev/null || { echo "FAIL: a python3 with numpy is needed ($PY has none)"; exit 1; }
 
 # The ground truth as float (normalised 16-bit), its size, and one degraded input per
 # convention: PIL bicubic downsampling (antialiased) for FDKN/DKN, plain subsampling
@@ -50,5 +44,4 @@ EOF
   then ok; else bad "$name: accuracy"; fi
 done
 
-echo "test_weights: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+jft_finish "test_weights: "

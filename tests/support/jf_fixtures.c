@@ -19,8 +19,8 @@ const char *jft_converted_model(const char *rel, const char *name, const char *a
     mkdir(jft_binary_path("fixtures"), 0755);
     snprintf(out, sizeof out, "%s/fixtures/%s.safetensors", JF_BINARY_DIR, name);
     if (access(out, R_OK) == 0) return out;
-    snprintf(cmd, sizeof cmd, "python3 '%s/tools/convert_checkpoint.py' %s '%s' '%s.tmp%d' && mv '%s.tmp%d' '%s'",
-             JF_SOURCE_DIR, args, src, out, (int)getpid(), out, (int)getpid(), out);
+    snprintf(cmd, sizeof cmd, "'%s' '%s/tools/convert_checkpoint.py' %s '%s' '%s.tmp%d' && mv '%s.tmp%d' '%s'",
+             JF_PYTHON, JF_SOURCE_DIR, args, src, out, (int)getpid(), out, (int)getpid(), out);
     int rc = system(cmd);
     ck_assert_msg(rc == 0, "converting %s failed (exit %d): %s", src, rc, cmd);
     return out;

@@ -9,7 +9,8 @@
 
 /* Converts ../shared/conformance/<rel> with the given converter arguments into
  * <build>/fixtures/<name>.safetensors unless it exists; returns its path
- * (static buffer). Fails the test when ../shared or python3 is missing. */
+ * (static buffer), with the Python CMake chose (JF_PYTHON). Fails the test
+ * when ../shared or that Python is missing. */
 const char *jft_converted_model(const char *rel, const char *name, const char *args);
 
 /* Reads a PNG into a jf_image whose pixels the caller frees with free(img->data). */
