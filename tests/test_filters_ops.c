@@ -1,222 +1,22 @@
 /* test_filters_ops.c - Check suite for the classical filters' device code
- * against plain C (double precision) implementations written here from the
- * definitions: box means, guided filter (gray/colour guide, 1/3 target
- * channels), joint bilateral filter, JBU, bicubic wrapper, and the public
- * API's handling of bad input. Random inputs over odd, portrait and tiny
+ * against plain C (double precision) implementations of the definitions
+ * (tests/support/ref_filters.c): box means, guided filter (gray/colour guide,
+ * 1/3 target channels), joint bilateral filter, JBU, bicubic wrapper, and the
+ * public API's handling of bad input. Random inputs over odd, portrait and tiny
  * sizes, with windows larger than the image. */
+#include "jf_tensors.h"
 #include "jf_test.h"
+#include "ref_filters.h"
 
 #include "filters/filters.h"
 #include "ops/box.h"
 #include "ops/ops.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 static const int sizes[][2] = {{1, 1}, {7, 5}, {5, 7}, {33, 17}, {64, 48}, {3, 130}};
 #define NSIZES (int)(sizeof sizes / sizeof sizes[0])
-
-static jf_tensor upload(jf_context *ctx, const float *host, int c, int h, int w)
-{
-    jf_tensor t;
-    ck_assert_int_eq(jf_tensor_alloc(ctx, &t, c, h, w), JF_OK);
-    ck_assert_int_eq(jf_tensor_upload(ctx, &t, host), JF_OK);
-    return t;
-}
-
-static float *download(jf_context *ctx, const jf_tensor *t)
-{
-    float *host = malloc(jf_tensor_count(t) * sizeof(float));
-    ck_assert_ptr_nonnull(host);
-    ck_assert_int_eq(jf_tensor_download(ctx, t, host), JF_OK);
-    return host;
-}
-
-static float *random_planes(int c, int h, int w)
-{
-    float *x = malloc((size_t)c * h * w * sizeof(float));
-    ck_assert_ptr_nonnull(x);
-    jft_fill(x, (size_t)c * h * w, 0.0f, 1.0f);
-    return x;
-}
-
-/* ---- references ---------------------------------------------------------- */
-
-/* Window mean by direct summation over the window, border by jf_border_index_host. */
-static void ref_box(const double *in, double *out, int c, int h, int w, int r, jf_border b)
-{
-    for (int k = 0; k < c; k++)
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                double s = 0.0;
-                for (int dy = -r; dy <= r; dy++)
-                    for (int dx = -r; dx <= r; dx++)
-                        s += in[((size_t)k * h + jf_border_index_host(y + dy, h, b)) * w +
-                                jf_border_index_host(x + dx, w, b)];
-                out[((size_t)k * h + y) * w + x] = s / ((2.0 * r + 1) * (2.0 * r + 1));
-            }
-}
-
-/* The guided filter's window mean (BORDER_REFLECT), summed separably by rows
- * then columns: the same sums as ref_box, O(r) per pixel to keep the test quick. */
-static double *box_of(const double *in, int h, int w, int r)
-{
-    double *o = malloc((size_t)h * w * sizeof(double)), *t = malloc((size_t)h * w * sizeof(double));
-    ck_assert_ptr_nonnull(o);
-    ck_assert_ptr_nonnull(t);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double s = 0.0;
-            for (int d = -r; d <= r; d++) s += in[(size_t)y * w + jf_border_index_host(x + d, w, JF_BORDER_REFLECT)];
-            t[(size_t)y * w + x] = s;
-        }
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double s = 0.0;
-            for (int d = -r; d <= r; d++) s += t[(size_t)jf_border_index_host(y + d, h, JF_BORDER_REFLECT) * w + x];
-            o[(size_t)y * w + x] = s / ((2.0 * r + 1) * (2.0 * r + 1));
-        }
-    free(t);
-    return o;
-}
-
-/* Solves the symmetric 3x3 system S a = c by Cramer's rule. */
-static void solve3(const double S[3][3], const double c[3], double a[3])
-{
-    double det = S[0][0] * (S[1][1] * S[2][2] - S[1][2] * S[2][1]) -
-                 S[0][1] * (S[1][0] * S[2][2] - S[1][2] * S[2][0]) +
-                 S[0][2] * (S[1][0] * S[2][1] - S[1][1] * S[2][0]);
-    for (int i = 0; i < 3; i++) {
-        double M[3][3];
-        memcpy(M, S, sizeof M);
-        for (int j = 0; j < 3; j++) M[j][i] = c[j];
-        a[i] = (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) -
-                M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) +
-                M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0])) /
-               det;
-    }
-}
-
-/* The guided filter by its definition (He et al. 2010, eq. 5-8 and 19-21). */
-static void ref_guided(const float *guide, int gc, const float *target, int n, int h, int w, int r,
-                       double eps, float *out)
-{
-    size_t P = (size_t)h * w;
-    double *I[3], *mI[3], *II[3][3], *p = malloc(P * sizeof(double)), *tmp = malloc(P * sizeof(double));
-    for (int k = 0; k < gc; k++) {
-        I[k] = malloc(P * sizeof(double));
-        for (size_t i = 0; i < P; i++) I[k][i] = guide[k * P + i];
-        mI[k] = box_of(I[k], h, w, r);
-    }
-    for (int i = 0; i < gc; i++)
-        for (int j = 0; j < gc; j++) {
-            for (size_t q = 0; q < P; q++) tmp[q] = I[i][q] * I[j][q];
-            II[i][j] = box_of(tmp, h, w, r);
-        }
-    for (int c = 0; c < n; c++) {
-        for (size_t i = 0; i < P; i++) p[i] = target[c * P + i];
-        double *mp = box_of(p, h, w, r), *mIp[3], *a[3], *b = malloc(P * sizeof(double));
-        for (int k = 0; k < gc; k++) {
-            for (size_t q = 0; q < P; q++) tmp[q] = I[k][q] * p[q];
-            mIp[k] = box_of(tmp, h, w, r);
-            a[k] = malloc(P * sizeof(double));
-        }
-        for (size_t q = 0; q < P; q++) {
-            double S[3][3], cv[3], av[3];
-            for (int i = 0; i < gc; i++) {
-                cv[i] = mIp[i][q] - mI[i][q] * mp[q];
-                for (int j = 0; j < gc; j++) S[i][j] = II[i][j][q] - mI[i][q] * mI[j][q] + (i == j ? eps : 0);
-            }
-            if (gc == 1) av[0] = cv[0] / S[0][0];
-            else solve3(S, cv, av);
-            b[q] = mp[q];
-            for (int k = 0; k < gc; k++) {
-                a[k][q] = av[k];
-                b[q] -= av[k] * mI[k][q];
-            }
-        }
-        double *mb = box_of(b, h, w, r), *ma[3];
-        for (int k = 0; k < gc; k++) ma[k] = box_of(a[k], h, w, r);
-        for (size_t q = 0; q < P; q++) {
-            double v = mb[q];
-            for (int k = 0; k < gc; k++) v += ma[k][q] * I[k][q];
-            out[c * P + q] = (float)v;
-        }
-        for (int k = 0; k < gc; k++) {
-            free(mIp[k]);
-            free(a[k]);
-            free(ma[k]);
-        }
-        free(mp);
-        free(b);
-        free(mb);
-    }
-    for (int k = 0; k < gc; k++) {
-        free(I[k]);
-        free(mI[k]);
-        for (int j = 0; j < gc; j++) free(II[k][j]);
-    }
-    free(p);
-    free(tmp);
-}
-
-/* Joint bilateral filter as OpenCV defines it (disk, L1 colour distance, reflect-101). */
-static void ref_jbf(const float *guide, int gc, const float *target, int n, int h, int w, int r,
-                    double sc, double ss, float *out)
-{
-    size_t P = (size_t)h * w;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double acc[4] = {0}, ws = 0;
-            for (int dy = -r; dy <= r; dy++)
-                for (int dx = -r; dx <= r; dx++) {
-                    if (dx * dx + dy * dy > r * r) continue;
-                    size_t q = (size_t)jf_border_index_host(y + dy, h, JF_BORDER_REFLECT_101) * w +
-                               jf_border_index_host(x + dx, w, JF_BORDER_REFLECT_101);
-                    double d = 0;
-                    for (int k = 0; k < gc; k++) d += fabs((double)guide[k * P + q] - guide[k * P + (size_t)y * w + x]);
-                    double wt = exp(-(dx * dx + dy * dy) / (2 * ss * ss) - d * d / (2 * sc * sc));
-                    ws += wt;
-                    for (int c = 0; c < n; c++) acc[c] += wt * target[c * P + q];
-                }
-            for (int c = 0; c < n; c++) out[c * P + (size_t)y * w + x] = (float)(acc[c] / ws);
-        }
-}
-
-/* Joint bilateral upsampling (Kopf et al.), the conventions of jf_jbu. */
-static void ref_jbu(const float *guide, int gc, const float *low, int n, int lh, int lw, int h,
-                    int w, int r, double sc, double ss, float *out)
-{
-    size_t P = (size_t)h * w, LP = (size_t)lh * lw;
-    double sx = (double)lw / w, sy = (double)lh / h;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double px = (x + 0.5) * sx - 0.5, py = (y + 0.5) * sy - 0.5;
-            int cx = (int)floor(px + 0.5), cy = (int)floor(py + 0.5);
-            cx = cx < 0 ? 0 : cx >= lw ? lw - 1 : cx;
-            cy = cy < 0 ? 0 : cy >= lh ? lh - 1 : cy;
-            double acc[4] = {0}, ws = 0;
-            for (int qy = cy - r; qy <= cy + r; qy++)
-                for (int qx = cx - r; qx <= cx + r; qx++) {
-                    if (qx < 0 || qy < 0 || qx >= lw || qy >= lh) continue;
-                    int hx = (int)((qx + 0.5) / sx), hy = (int)((qy + 0.5) / sy);
-                    if (hx > w - 1) hx = w - 1;
-                    if (hy > h - 1) hy = h - 1;
-                    double d2 = 0;
-                    for (int k = 0; k < gc; k++) {
-                        double d = (double)guide[k * P + (size_t)hy * w + hx] - guide[k * P + (size_t)y * w + x];
-                        d2 += d * d;
-                    }
-                    double dd = (qx - px) * (qx - px) + (qy - py) * (qy - py);
-                    double wt = exp(-dd / (2 * ss * ss) - d2 / (2 * sc * sc));
-                    ws += wt;
-                    for (int c = 0; c < n; c++) acc[c] += wt * low[c * LP + (size_t)qy * lw + qx];
-                }
-            for (int c = 0; c < n; c++) out[c * P + (size_t)y * w + x] = (float)(acc[c] / ws);
-        }
-}
 
 /* ---- tests ------------------------------------------------------------ */
 
@@ -229,10 +29,10 @@ START_TEST(box_matches_direct_sums)
     for (int s = 0; s < NSIZES; s++) {
         int h = sizes[s][0], w = sizes[s][1], c = 2;
         size_t n = (size_t)c * h * w;
-        float *x = random_planes(c, h, w), *want = malloc(n * sizeof(float));
+        float *x = jft_random_planes(c, h, w), *want = malloc(n * sizeof(float));
         double *xd = malloc(n * sizeof(double)), *wd = malloc(n * sizeof(double));
         for (size_t i = 0; i < n; i++) xd[i] = x[i];
-        jf_tensor in = upload(ctx, x, c, h, w), out, tmp;
+        jf_tensor in = jft_upload(ctx, x, c, h, w), out, tmp;
         ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c, h, w), JF_OK);
         ck_assert_int_eq(jf_tensor_alloc(ctx, &tmp, c, h, w), JF_OK);
         for (int ri = 0; ri < 5; ri++)
@@ -240,7 +40,7 @@ START_TEST(box_matches_direct_sums)
                 ref_box(xd, wd, c, h, w, radii[ri], borders[bi]);
                 for (size_t i = 0; i < n; i++) want[i] = (float)wd[i];
                 ck_assert_int_eq(jf_box_mean(ctx, &in, &out, &tmp, radii[ri], radii[ri], borders[bi]), JF_OK);
-                float *got = download(ctx, &out);
+                float *got = jft_download(ctx, &out);
                 jft_assert_close(got, want, n, 2e-6);
                 free(got);
             }
@@ -248,7 +48,7 @@ START_TEST(box_matches_direct_sums)
         ck_assert_int_eq(jf_box_mean(ctx, &in, &in, &tmp, 3, 3, JF_BORDER_REFLECT), JF_OK);
         ref_box(xd, wd, c, h, w, 3, JF_BORDER_REFLECT);
         for (size_t i = 0; i < n; i++) want[i] = (float)wd[i];
-        float *got = download(ctx, &in);
+        float *got = jft_download(ctx, &in);
         jft_assert_close(got, want, n, 2e-6);
         ck_assert_int_eq(jf_box_mean(ctx, &in, &out, &in, 1, 1, JF_BORDER_REFLECT), JF_ERR_INVALID_ARGUMENT);
         free(got);
@@ -275,18 +75,18 @@ START_TEST(box_products_match_direct_sums)
         for (int r = 0; r <= 9; r += 3) {
             int h = sizes[s][0], w = sizes[s][1];
             size_t P = (size_t)h * w;
-            float *a = random_planes(2, h, w), *b = random_planes(3, h, w), *want = malloc(np * P * sizeof(float));
+            float *a = jft_random_planes(2, h, w), *b = jft_random_planes(3, h, w), *want = malloc(np * P * sizeof(float));
             double *prod = malloc(np * P * sizeof(double)), *wd = malloc(np * P * sizeof(double));
             for (int c = 0; c < np; c++)
                 for (size_t i = 0; i < P; i++)
                     prod[c * P + i] = (double)a[pairs[2 * c] * P + i] * (pairs[2 * c + 1] < 0 ? 1.0 : b[pairs[2 * c + 1] * P + i]);
             ref_box(prod, wd, np, h, w, r, JF_BORDER_REFLECT);
             for (size_t i = 0; i < np * P; i++) want[i] = (float)wd[i];
-            jf_tensor at = upload(ctx, a, 2, h, w), bt = upload(ctx, b, 3, h, w), out, tmp;
+            jf_tensor at = jft_upload(ctx, a, 2, h, w), bt = jft_upload(ctx, b, 3, h, w), out, tmp;
             ck_assert_int_eq(jf_tensor_alloc(ctx, &out, np, h, w), JF_OK);
             ck_assert_int_eq(jf_tensor_alloc(ctx, &tmp, np, h, w), JF_OK);
             ck_assert_int_eq(jf_box_mean_products(ctx, &at, &bt, pairs, &out, &tmp, r, JF_BORDER_REFLECT), JF_OK);
-            float *got = download(ctx, &out);
+            float *got = jft_download(ctx, &out);
             jft_assert_close(got, want, np * P, 2e-6);
             const int badpairs[] = {0, -1, 1, -1, 0, 0, 1, 3, 0, 2};
             ck_assert_int_eq(jf_box_mean_products(ctx, &at, &bt, badpairs, &out, &tmp, r, JF_BORDER_REFLECT),
@@ -312,12 +112,12 @@ START_TEST(box_long_rows_stay_accurate)
     jf_context *ctx = jft_context();
     int h = 3, w = 4000, r = 7;
     jft_seed(12);
-    float *x = random_planes(1, h, w), *want = malloc((size_t)h * w * sizeof(float));
+    float *x = jft_random_planes(1, h, w), *want = malloc((size_t)h * w * sizeof(float));
     double *xd = malloc((size_t)h * w * sizeof(double)), *wd = malloc((size_t)h * w * sizeof(double));
     for (int i = 0; i < h * w; i++) xd[i] = x[i];
     ref_box(xd, wd, 1, h, w, r, JF_BORDER_REFLECT_101);
     for (int i = 0; i < h * w; i++) want[i] = (float)wd[i];
-    jf_tensor in = upload(ctx, x, 1, h, w), out, tmp;
+    jf_tensor in = jft_upload(ctx, x, 1, h, w), out, tmp;
     ck_assert_int_eq(jf_tensor_alloc(ctx, &out, 1, h, w), JF_OK);
     ck_assert_int_eq(jf_tensor_alloc(ctx, &tmp, 1, h, w), JF_OK);
     ck_assert_int_eq(jf_box_mean(ctx, &in, &out, &tmp, r, 1, JF_BORDER_REFLECT_101), JF_OK);
@@ -331,7 +131,7 @@ START_TEST(box_long_rows_stay_accurate)
                             jf_border_index_host(xx + dx, w, JF_BORDER_REFLECT_101)];
             want[(size_t)y * w + xx] = (float)(s / (3.0 * (2 * r + 1)));
         }
-    float *got = download(ctx, &out);
+    float *got = jft_download(ctx, &out);
     jft_assert_close(got, want, (size_t)h * w, 2e-6);
     free(got);
     free(x);
@@ -358,13 +158,13 @@ START_TEST(guided_matches_definition)
                     for (int ei = 0; ei < 2; ei++) {
                         int h = sizes[s][0], w = sizes[s][1];
                         size_t P = (size_t)h * w;
-                        float *g = random_planes(gc, h, w), *t = random_planes(n, h, w);
+                        float *g = jft_random_planes(gc, h, w), *t = jft_random_planes(n, h, w);
                         float *want = malloc(n * P * sizeof(float));
                         ref_guided(g, gc, t, n, h, w, radii[ri], epss[ei], want);
-                        jf_tensor gt = upload(ctx, g, gc, h, w), tt = upload(ctx, t, n, h, w), ot;
+                        jf_tensor gt = jft_upload(ctx, g, gc, h, w), tt = jft_upload(ctx, t, n, h, w), ot;
                         ck_assert_int_eq(jf_tensor_alloc(ctx, &ot, n, h, w), JF_OK);
                         ck_assert_int_eq(jf_guided_planes(ctx, &gt, &tt, &ot, radii[ri], epss[ei], 1), JF_OK);
-                        float *got = download(ctx, &ot);
+                        float *got = jft_download(ctx, &ot);
                         jft_assert_close(got, want, n * P, 1e-4);
                         free(got);
                         free(g);
@@ -383,22 +183,22 @@ START_TEST(guided_edge_cases)
     jf_context *ctx = jft_context();
     int h = 9, w = 11;
     size_t P = (size_t)h * w;
-    float *g = random_planes(3, h, w), *t = random_planes(1, h, w), *c = malloc(P * sizeof(float));
+    float *g = jft_random_planes(3, h, w), *t = jft_random_planes(1, h, w), *c = malloc(P * sizeof(float));
     /* radius 0: every window is one pixel, no variance, the target comes back */
-    jf_tensor gt = upload(ctx, g, 3, h, w), tt = upload(ctx, t, 1, h, w), ot;
+    jf_tensor gt = jft_upload(ctx, g, 3, h, w), tt = jft_upload(ctx, t, 1, h, w), ot;
     ck_assert_int_eq(jf_tensor_alloc(ctx, &ot, 1, h, w), JF_OK);
     ck_assert_int_eq(jf_guided_planes(ctx, &gt, &tt, &ot, 0, 1e-3f, 1), JF_OK);
-    float *got = download(ctx, &ot);
+    float *got = jft_download(ctx, &ot);
     jft_assert_close(got, t, P, 1e-6);
     free(got);
     /* a constant guide with eps = 0: no edges to keep, the output is the box mean */
     for (size_t i = 0; i < 3 * P; i++) g[i] = 0.25f;
     ck_assert_int_eq(jf_tensor_upload(ctx, &gt, g), JF_OK);
     ck_assert_int_eq(jf_guided_planes(ctx, &gt, &tt, &ot, 2, 0.0f, 1), JF_OK);
-    got = download(ctx, &ot);
+    got = jft_download(ctx, &ot);
     double *td = malloc(P * sizeof(double));
     for (size_t i = 0; i < P; i++) td[i] = t[i];
-    double *m = box_of(td, h, w, 2), *mm = box_of(m, h, w, 2);
+    double *m = ref_box_reflect(td, h, w, 2), *mm = ref_box_reflect(m, h, w, 2);
     for (size_t i = 0; i < P; i++) c[i] = (float)mm[i];
     jft_assert_close(got, c, P, 1e-5);
     ck_assert_int_eq(jf_guided_planes(ctx, &gt, &tt, &ot, 2, -1.0f, 1), JF_ERR_INVALID_ARGUMENT);
@@ -429,13 +229,13 @@ START_TEST(jbf_matches_definition)
                     int h = sizes[s][0], w = sizes[s][1];
                     size_t P = (size_t)h * w;
                     float sc = ri == 1 ? 0.05f : 0.3f, ss = 1.0f + ri;
-                    float *g = random_planes(gc, h, w), *t = random_planes(n, h, w);
+                    float *g = jft_random_planes(gc, h, w), *t = jft_random_planes(n, h, w);
                     float *want = malloc(n * P * sizeof(float));
                     ref_jbf(g, gc, t, n, h, w, radii[ri], sc, ss, want);
-                    jf_tensor gt = upload(ctx, g, gc, h, w), tt = upload(ctx, t, n, h, w), ot;
+                    jf_tensor gt = jft_upload(ctx, g, gc, h, w), tt = jft_upload(ctx, t, n, h, w), ot;
                     ck_assert_int_eq(jf_tensor_alloc(ctx, &ot, n, h, w), JF_OK);
                     ck_assert_int_eq(jf_jbf_planes(ctx, &gt, &tt, &ot, radii[ri], sc, ss), JF_OK);
-                    float *got = download(ctx, &ot);
+                    float *got = jft_download(ctx, &ot);
                     jft_assert_close(got, want, n * P, 2e-6);
                     free(got);
                     free(g);
@@ -466,13 +266,13 @@ START_TEST(jbu_matches_definition)
                 int r = 1 + ci % 3;
                 float sc = 0.1f, ss = 0.5f + ci * 0.5f;
                 size_t P = (size_t)h * w;
-                float *g = random_planes(gc, h, w), *t = random_planes(n, lh, lw);
+                float *g = jft_random_planes(gc, h, w), *t = jft_random_planes(n, lh, lw);
                 float *want = malloc(n * P * sizeof(float));
                 ref_jbu(g, gc, t, n, lh, lw, h, w, r, sc, ss, want);
-                jf_tensor gt = upload(ctx, g, gc, h, w), tt = upload(ctx, t, n, lh, lw), ot;
+                jf_tensor gt = jft_upload(ctx, g, gc, h, w), tt = jft_upload(ctx, t, n, lh, lw), ot;
                 ck_assert_int_eq(jf_tensor_alloc(ctx, &ot, n, h, w), JF_OK);
                 ck_assert_int_eq(jf_jbu_planes(ctx, &gt, &tt, &ot, r, sc, ss), JF_OK);
-                float *got = download(ctx, &ot);
+                float *got = jft_download(ctx, &ot);
                 jft_assert_close(got, want, n * P, 2e-6);
                 /* a constant target stays constant whatever the guide */
                 for (size_t i = 0; i < (size_t)n * lh * lw; i++) t[i] = 0.375f;
@@ -480,7 +280,7 @@ START_TEST(jbu_matches_definition)
                 ck_assert_int_eq(jf_tensor_upload(ctx, &tt, t), JF_OK);
                 ck_assert_int_eq(jf_jbu_planes(ctx, &gt, &tt, &ot, r, sc, ss), JF_OK);
                 free(got);
-                got = download(ctx, &ot);
+                got = jft_download(ctx, &ot);
                 jft_assert_close(got, want, n * P, 1e-6);
                 free(got);
                 free(g);
@@ -539,7 +339,7 @@ START_TEST(public_api_channels_and_types)
     int w = 13, h = 10;
     size_t P = (size_t)w * h;
     jft_seed(51);
-    float *guide = random_planes(1, h, 3 * w), *target = random_planes(1, h, 3 * w);
+    float *guide = jft_random_planes(1, h, 3 * w), *target = jft_random_planes(1, h, 3 * w);
     float *rgb = malloc(3 * P * sizeof(float)), *gray = malloc(P * sizeof(float));
     uint16_t *rgba16 = malloc(4 * P * sizeof(uint16_t));
     jf_image g = image(w, h, 3, JF_PIXEL_F32, guide), t = image(w, h, 3, JF_PIXEL_F32, target);

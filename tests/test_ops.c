@@ -1,5 +1,6 @@
 /* test_ops.c - every OpenCL op against its plain C reference (ref_ops.c) on
  * seeded random inputs over a grid of sizes, odd and portrait ones included. */
+#include "jf_tensors.h"
 #include "jf_test.h"
 #include "ops/ops.h"
 #include "ref_ops.h"
@@ -10,30 +11,6 @@
 
 static const int sizes[][2] = {{1, 1}, {7, 5}, {5, 7}, {13, 3}, {33, 17}, {17, 40}, {64, 48}};
 #define NSIZES (int)(sizeof sizes / sizeof sizes[0])
-
-static float *rnd(size_t n, float lo, float hi)
-{
-    float *x = malloc(n * sizeof *x);
-    ck_assert_ptr_nonnull(x);
-    jft_fill(x, n, lo, hi);
-    return x;
-}
-
-static jf_tensor up(jf_context *ctx, const float *data, int c, int h, int w)
-{
-    jf_tensor t;
-    ck_assert_int_eq(jf_tensor_alloc(ctx, &t, c, h, w), JF_OK);
-    ck_assert_int_eq(jf_tensor_upload(ctx, &t, data), JF_OK);
-    return t;
-}
-
-static float *down(jf_context *ctx, const jf_tensor *t)
-{
-    float *x = malloc(jf_tensor_count(t) * sizeof *x);
-    ck_assert_ptr_nonnull(x);
-    ck_assert_msg(jf_tensor_download(ctx, t, x) == JF_OK, "%s", jf_last_error(ctx));
-    return x;
-}
 
 typedef struct conv_case {
     int cin, cout, k, stride, pad, dil, act;
@@ -56,17 +33,17 @@ static void check_conv(jf_context *ctx, jf_conv_path path)
             int wo = jf_conv_out_size(w, cc->k, cc->stride, cc->pad, cc->dil);
             if (ho <= 0 || wo <= 0) continue;
             size_t nw = (size_t)cc->cout * cc->cin * cc->k * cc->k;
-            float *x = rnd((size_t)cc->cin * h * w, -1, 1), *wt = rnd(nw, -0.5f, 0.5f), *b = rnd(cc->cout, -1, 1);
+            float *x = jft_random((size_t)cc->cin * h * w, -1, 1), *wt = jft_random(nw, -0.5f, 0.5f), *b = jft_random(cc->cout, -1, 1);
             jf_conv conv;
             ck_assert_msg(jf_conv_init_path(ctx, &conv, wt, b, cc->cout, cc->cin, cc->k, cc->k, cc->stride,
                                             cc->pad, cc->dil, (jf_act)cc->act, 0.1f, path) == JF_OK,
                           "%s", jf_last_error(ctx));
             /* limit the activation to some channels, as merged heads do */
             if (cc->act == 3) conv.act_channels = cc->cout / 2;
-            jf_tensor in = up(ctx, x, cc->cin, h, w), out;
+            jf_tensor in = jft_upload(ctx, x, cc->cin, h, w), out;
             ck_assert_int_eq(jf_tensor_alloc(ctx, &out, cc->cout, ho, wo), JF_OK);
             ck_assert_msg(jf_conv_forward(ctx, &conv, &in, &out, &ws) == JF_OK, "%s", jf_last_error(ctx));
-            float *got = down(ctx, &out);
+            float *got = jft_download(ctx, &out);
             float *want = malloc(jf_tensor_count(&out) * sizeof *want);
             int rh, rw;
             ref_conv2d(x, cc->cin, h, w, wt, b, cc->cout, cc->k, cc->k, cc->stride, cc->pad, cc->dil, cc->act,
@@ -144,17 +121,17 @@ START_TEST(space_to_depth_and_pixel_shuffle)
         for (int f = 1; f <= 4; f++) {
             int w = sizes[si][0], h = sizes[si][1], c = 2;
             int ho = (h + f - 1) / f, wo = (w + f - 1) / f;
-            float *x = rnd((size_t)c * h * w, 0, 1);
-            jf_tensor in = up(ctx, x, c, h, w), s2d, back;
+            float *x = jft_random((size_t)c * h * w, 0, 1);
+            jf_tensor in = jft_upload(ctx, x, c, h, w), s2d, back;
             ck_assert_int_eq(jf_tensor_alloc(ctx, &s2d, c * f * f, ho, wo), JF_OK);
             ck_assert_int_eq(jf_space_to_depth(ctx, &in, f, &s2d), JF_OK);
-            float *got = down(ctx, &s2d), *want = malloc(jf_tensor_count(&s2d) * sizeof(float));
+            float *got = jft_download(ctx, &s2d), *want = malloc(jf_tensor_count(&s2d) * sizeof(float));
             ref_space_to_depth(x, c, h, w, f, want);
             jft_assert_close(got, want, jf_tensor_count(&s2d), 0);
             /* and back: pixel shuffle inverts it exactly */
             ck_assert_int_eq(jf_tensor_alloc(ctx, &back, c, ho * f, wo * f), JF_OK);
             ck_assert_int_eq(jf_pixel_shuffle(ctx, &s2d, f, &back), JF_OK);
-            float *got2 = down(ctx, &back), *want2 = malloc(jf_tensor_count(&back) * sizeof(float));
+            float *got2 = jft_download(ctx, &back), *want2 = malloc(jf_tensor_count(&back) * sizeof(float));
             ref_pixel_shuffle(want, c, ho, wo, f, want2);
             jft_assert_close(got2, want2, jf_tensor_count(&back), 0);
             if (h % f == 0 && w % f == 0) jft_assert_close(got2, x, (size_t)c * h * w, 0);
@@ -181,12 +158,12 @@ START_TEST(resize_cubic_both_conventions)
             for (size_t oi = 0; oi < sizeof outs / sizeof outs[0]; oi++) {
                 int w = sizes[si][0], h = sizes[si][1], wo = outs[oi][0], ho = outs[oi][1];
                 if (mode == 0 && (w > 15 * wo || h > 15 * ho)) continue;
-                float *x = rnd((size_t)2 * h * w, 0, 1);
-                jf_tensor in = up(ctx, x, 2, h, w), out;
+                float *x = jft_random((size_t)2 * h * w, 0, 1);
+                jf_tensor in = jft_upload(ctx, x, 2, h, w), out;
                 ck_assert_int_eq(jf_tensor_alloc(ctx, &out, 2, ho, wo), JF_OK);
                 ck_assert_msg(jf_resize_cubic(ctx, &in, &out, (jf_resize_mode)mode) == JF_OK, "%s",
                               jf_last_error(ctx));
-                float *got = down(ctx, &out), *want = malloc(jf_tensor_count(&out) * sizeof(float));
+                float *got = jft_download(ctx, &out), *want = malloc(jf_tensor_count(&out) * sizeof(float));
                 ref_resize_cubic(x, 2, h, w, want, ho, wo, mode);
                 jft_assert_close(got, want, jf_tensor_count(&out), 2e-5);
                 free(x);
@@ -206,11 +183,11 @@ START_TEST(resize_cubic_known_values)
     jf_context *ctx = jft_context();
     float x[4 * 4];
     for (int i = 0; i < 16; i++) x[i] = 0.75f;
-    jf_tensor in = up(ctx, x, 1, 4, 4), out;
+    jf_tensor in = jft_upload(ctx, x, 1, 4, 4), out;
     ck_assert_int_eq(jf_tensor_alloc(ctx, &out, 1, 32, 32), JF_OK);
     for (int mode = 0; mode <= 1; mode++) {
         ck_assert_int_eq(jf_resize_cubic(ctx, &in, &out, (jf_resize_mode)mode), JF_OK);
-        float *got = down(ctx, &out);
+        float *got = jft_download(ctx, &out);
         for (int i = 0; i < 32 * 32; i++) ck_assert_float_eq_tol(got[i], 0.75f, 1e-6);
         free(got);
     }
@@ -227,11 +204,11 @@ START_TEST(rgb_to_gray_both_modes)
     for (int si = 0; si < NSIZES; si++)
         for (int mode = 0; mode <= 1; mode++) {
             int w = sizes[si][0], h = sizes[si][1];
-            float *x = rnd((size_t)3 * h * w, 0, 1);
-            jf_tensor in = up(ctx, x, 3, h, w), out;
+            float *x = jft_random((size_t)3 * h * w, 0, 1);
+            jf_tensor in = jft_upload(ctx, x, 3, h, w), out;
             ck_assert_int_eq(jf_tensor_alloc(ctx, &out, 1, h, w), JF_OK);
             ck_assert_int_eq(jf_rgb_to_gray(ctx, &in, 2, 1, 0, (jf_gray_mode)mode, &out), JF_OK);
-            float *got = down(ctx, &out), *want = malloc((size_t)h * w * sizeof(float));
+            float *got = jft_download(ctx, &out), *want = malloc((size_t)h * w * sizeof(float));
             ref_rgb_to_gray(x, h * w, 2, 1, 0, mode, want);
             jft_assert_close(got, want, (size_t)h * w, 1e-6);
             free(x);
@@ -250,19 +227,19 @@ static void check_deform(jf_context *ctx, int f, int r, int window, int residual
         int W = sizes[si][0], H = sizes[si][1];
         int hw = (W + f - 1) / f, hh = (H + f - 1) / f, kk = r * r, ch = 3 * kk * f * f;
         size_t hn = (size_t)ch * hh * hw;
-        float *ha = rnd(hn, 0.05f, 1), *hb = rnd(hn, 0.05f, 1), *tg = rnd((size_t)H * W, 0, 1);
+        float *ha = jft_random(hn, 0.05f, 1), *hb = jft_random(hn, 0.05f, 1), *tg = jft_random((size_t)H * W, 0, 1);
         /* offsets: the product of two branches, spread wide enough to leave the window */
         for (size_t i = (size_t)kk * f * f * hh * hw; i < hn; i++) {
             ha[i] = jft_uniform(-offset_range, offset_range);
             hb[i] = jft_uniform(-2, 2);
         }
-        jf_tensor a = up(ctx, ha, ch, hh, hw), b = up(ctx, hb, ch, hh, hw), t = up(ctx, tg, 1, H, W), o, wm, om;
+        jf_tensor a = jft_upload(ctx, ha, ch, hh, hw), b = jft_upload(ctx, hb, ch, hh, hw), t = jft_upload(ctx, tg, 1, H, W), o, wm, om;
         ck_assert_int_eq(jf_tensor_alloc(ctx, &o, 1, H, W), JF_OK);
         ck_assert_int_eq(jf_tensor_alloc(ctx, &wm, kk, H, W), JF_OK);
         ck_assert_int_eq(jf_tensor_alloc(ctx, &om, 2 * kk, H, W), JF_OK);
         jf_deform_params p = {f, r, window, residual};
         ck_assert_msg(jf_deform_average(ctx, &a, &b, &t, &p, &o, &wm, &om) == JF_OK, "%s", jf_last_error(ctx));
-        float *got = down(ctx, &o), *gw = down(ctx, &wm), *go = down(ctx, &om);
+        float *got = jft_download(ctx, &o), *gw = jft_download(ctx, &wm), *go = jft_download(ctx, &om);
         float *want = malloc((size_t)H * W * sizeof(float)), *ww = malloc((size_t)kk * H * W * sizeof(float)),
               *wo = malloc((size_t)2 * kk * H * W * sizeof(float));
         ref_deform_average(ha, hb, hh, hw, tg, H, W, f, r, window, residual, want, ww, wo);
@@ -271,7 +248,7 @@ static void check_deform(jf_context *ctx, int f, int r, int window, int residual
         jft_assert_close(go, wo, (size_t)2 * kk * H * W, 1e-6);
         /* without the map outputs the result is the same */
         ck_assert_int_eq(jf_deform_average(ctx, &a, &b, &t, &p, &o, NULL, NULL), JF_OK);
-        float *got2 = down(ctx, &o);
+        float *got2 = jft_download(ctx, &o);
         jft_assert_close(got2, want, (size_t)H * W, 1e-5);
         free(ha), free(hb), free(tg), free(got), free(gw), free(go), free(want), free(ww), free(wo), free(got2);
         jf_tensor_free(&a), jf_tensor_free(&b), jf_tensor_free(&t), jf_tensor_free(&o);
