@@ -278,16 +278,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("api");
-    TCase *tc = tcase_create("api");
-    tcase_set_timeout(tc, 900);
-    tcase_add_test(tc, status_strings_and_version);
-    tcase_add_test(tc, devices_and_choice);
-    tcase_add_test(tc, context_from_caller_queue);
-    tcase_add_test(tc, malformed_model_files);
-    tcase_add_test(tc, mismatched_images);
-    tcase_add_test(tc, build_failure_shows_the_log);
-    tcase_add_test(tc, program_cache_is_used);
-    suite_add_tcase(s, tc);
-    return jft_run_suite(s);
+    return jft_run_tests("api", "api", 900,
+                         JFT_TESTS(status_strings_and_version, devices_and_choice,
+                                   context_from_caller_queue, malformed_model_files,
+                                   mismatched_images, build_failure_shows_the_log,
+                                   program_cache_is_used));
 }

@@ -171,12 +171,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("dkn");
-    TCase *tc = tcase_create("dkn");
-    tcase_set_timeout(tc, 1200);
-    tcase_add_test(tc, dkn_matches_reference_with_maps);
-    tcase_add_test(tc, dkn_tiled_equals_untiled_with_progress);
-    tcase_add_test(tc, dkn_flop_counts);
-    suite_add_tcase(s, tc);
-    return jft_run_suite(s);
+    return jft_run_tests("dkn", "dkn", 1200,
+                         JFT_TESTS(dkn_matches_reference_with_maps,
+                                   dkn_tiled_equals_untiled_with_progress, dkn_flop_counts));
 }

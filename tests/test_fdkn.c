@@ -163,12 +163,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("fdkn");
-    TCase *tc = tcase_create("conformance");
-    tcase_set_timeout(tc, 900);
-    tcase_add_test(tc, fdkn_matches_published_output);
-    tcase_add_test(tc, fdkn_any_size_and_low_resolution);
-    tcase_add_test(tc, fdkn_matches_through_sgemm_path);
-    suite_add_tcase(s, tc);
-    return jft_run_suite(s);
+    return jft_run_tests("fdkn", "conformance", 900,
+                         JFT_TESTS(fdkn_matches_published_output, fdkn_any_size_and_low_resolution,
+                                   fdkn_matches_through_sgemm_path));
 }

@@ -302,15 +302,9 @@ int main(void)
 {
     make_references();
     if (!have_refs) fprintf(stderr, "filters_opencv: %s\n", ref_error);
-    Suite *s = suite_create("filters_opencv");
-    TCase *tc = tcase_create("filters_opencv");
-    tcase_set_timeout(tc, 900);
-    tcase_add_test(tc, guided_gray_guide_matches_opencv);
-    tcase_add_test(tc, guided_colour_guide_matches_opencv);
-    tcase_add_test(tc, fast_guided_error_against_full);
-    tcase_add_test(tc, jbf_matches_opencv);
-    tcase_add_test(tc, jbf_8bit_matches_opencv);
-    tcase_add_test(tc, bicubic_matches_opencv_resize);
-    suite_add_tcase(s, tc);
-    return jft_run_suite(s);
+    return jft_run_tests("filters_opencv", "filters_opencv", 900,
+                         JFT_TESTS(guided_gray_guide_matches_opencv,
+                                   guided_colour_guide_matches_opencv,
+                                   fast_guided_error_against_full, jbf_matches_opencv,
+                                   jbf_8bit_matches_opencv, bicubic_matches_opencv_resize));
 }

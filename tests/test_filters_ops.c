@@ -432,19 +432,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("filters_ops");
-    TCase *tc = tcase_create("filters_ops");
-    tcase_set_timeout(tc, 900);
-    tcase_add_test(tc, box_matches_direct_sums);
-    tcase_add_test(tc, box_products_match_direct_sums);
-    tcase_add_test(tc, box_long_rows_stay_accurate);
-    tcase_add_test(tc, guided_matches_definition);
-    tcase_add_test(tc, guided_edge_cases);
-    tcase_add_test(tc, jbf_matches_definition);
-    tcase_add_test(tc, jbu_matches_definition);
-    tcase_add_test(tc, jbu_follows_guide_edges);
-    tcase_add_test(tc, public_api_channels_and_types);
-    tcase_add_test(tc, public_api_rejects_bad_input);
-    suite_add_tcase(s, tc);
-    return jft_run_suite(s);
+    return jft_run_tests("filters_ops", "filters_ops", 900,
+                         JFT_TESTS(box_matches_direct_sums, box_products_match_direct_sums,
+                                   box_long_rows_stay_accurate, guided_matches_definition,
+                                   guided_edge_cases, jbf_matches_definition,
+                                   jbu_matches_definition, jbu_follows_guide_edges,
+                                   public_api_channels_and_types, public_api_rejects_bad_input));
 }

@@ -286,19 +286,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("ops");
-    TCase *tc = tcase_create("ops");
-    tcase_set_timeout(tc, 900);
-    tcase_add_test(tc, conv_gemm_matches_reference);
-    tcase_add_test(tc, conv_direct_matches_reference);
-    tcase_add_test(tc, conv_rejects_wrong_sizes);
-    tcase_add_test(tc, batchnorm_folding);
-    tcase_add_test(tc, space_to_depth_and_pixel_shuffle);
-    tcase_add_test(tc, resize_cubic_both_conventions);
-    tcase_add_test(tc, resize_cubic_known_values);
-    tcase_add_test(tc, rgb_to_gray_both_modes);
-    tcase_add_test(tc, deform_average_matches_reference);
-    tcase_add_test(tc, deform_average_rejects_bad_heads);
-    suite_add_tcase(s, tc);
-    return jft_run_suite(s);
+    return jft_run_tests("ops", "ops", 900,
+                         JFT_TESTS(conv_gemm_matches_reference, conv_direct_matches_reference,
+                                   conv_rejects_wrong_sizes, batchnorm_folding,
+                                   space_to_depth_and_pixel_shuffle, resize_cubic_both_conventions,
+                                   resize_cubic_known_values, rgb_to_gray_both_modes,
+                                   deform_average_matches_reference,
+                                   deform_average_rejects_bad_heads));
 }

@@ -192,12 +192,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("svlrm");
-    TCase *tc = tcase_create("svlrm");
-    tcase_set_timeout(tc, 900);
-    tcase_add_test(tc, svlrm_matches_reference);
-    tcase_add_test(tc, svlrm_other_scales_and_relu);
-    tcase_add_test(tc, tiled_equals_untiled);
-    suite_add_tcase(s, tc);
-    return jft_run_suite(s);
+    return jft_run_tests("svlrm", "svlrm", 900,
+                         JFT_TESTS(svlrm_matches_reference, svlrm_other_scales_and_relu,
+                                   tiled_equals_untiled));
 }

@@ -74,3 +74,14 @@ int jft_run_suite(Suite *s)
     /* A suite that ran nothing has proven nothing. */
     return (failed == 0 && run > 0) ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+int jft_run_tests(const char *suite, const char *tcase, double timeout, const TTest *const *tests,
+                  size_t n)
+{
+    Suite *s = suite_create(suite);
+    TCase *tc = tcase_create(tcase);
+    if (timeout > 0) tcase_set_timeout(tc, timeout);
+    for (size_t i = 0; i < n; i++) tcase_add_test(tc, tests[i]);
+    suite_add_tcase(s, tc);
+    return jft_run_suite(s);
+}

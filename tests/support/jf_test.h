@@ -1,6 +1,7 @@
 /* jf_test.h - shared helpers of the Check suites: a seeded random generator,
  * float comparisons that report the worst element, paths to the source tree,
- * the build tree and ../shared, and a context on the test device. */
+ * the build tree and ../shared, a context on the test device, and the suite
+ * runner every main() uses. */
 #ifndef JF_TEST_H
 #define JF_TEST_H
 
@@ -37,7 +38,17 @@ const char *jft_shared_path(const char *rel);
  * skips it, when no OpenCL device is there: a run that compiles no kernel must fail. */
 jf_context *jft_context(void);
 
-/* Runs a suite with Check and returns the process exit status. */
+/* Runs a suite with Check and returns the process exit status: failure when
+ * a test failed or none ran. */
 int jft_run_suite(Suite *s);
+/* The whole of a suite's main(): runs tests[0..n) (START_TEST names) as suite
+ * `suite` with one test case `tcase`, whose timeout is `timeout` seconds (0
+ * keeps Check's default, CK_DEFAULT_TIMEOUT), through jft_run_suite. */
+int jft_run_tests(const char *suite, const char *tcase, double timeout, const TTest *const *tests,
+                  size_t n);
+/* The tests and their count for jft_run_tests: JFT_TESTS(test_a, test_b). */
+#define JFT_TESTS(...)                                                                     \
+    (const TTest *const[]){__VA_ARGS__},                                                   \
+        sizeof((const TTest *const[]){__VA_ARGS__}) / sizeof(const TTest *)
 
 #endif
