@@ -32,8 +32,7 @@ static float *bgr_planes(const jf_image *img)
 START_TEST(dkn_matches_reference_with_maps)
 {
     jf_context *ctx = jft_context();
-    jf_model *m = NULL;
-    ck_assert_msg(jf_model_load(ctx, dkn_model(), &m) == JF_OK, "%s", jf_last_error(ctx));
+    jf_model *m = jft_load_model(ctx, dkn_model());
     jf_image guide, target;
     jft_read_png(jft_shared_path(D_DIR "rgb.png"), &guide);
     jft_read_png(jft_shared_path(D_DIR "lr.png"), &target);
@@ -91,19 +90,12 @@ static int record(void *user, int done, int total)
 START_TEST(dkn_tiled_equals_untiled_with_progress)
 {
     jf_context *ctx = jft_context();
-    jf_model *m = NULL;
-    ck_assert_msg(jf_model_load(ctx, dkn_model(), &m) == JF_OK, "%s", jf_last_error(ctx));
+    jf_model *m = jft_load_model(ctx, dkn_model());
     /* a 150x110 crop of the FDKN inputs: not a multiple of 4 either way */
     jf_image guide, target;
     jft_read_png(jft_shared_path("conformance/fdkn_x8/rgb.png"), &guide);
     jft_read_png(jft_shared_path("conformance/fdkn_x8/lr.png"), &target);
-    jf_image g = guide, t = target;
-    g.width = t.width = 150;
-    g.height = t.height = 110;
-    g.stride = (size_t)guide.width * 3;
-    t.stride = (size_t)target.width;
-    g.data = (unsigned char *)guide.data + (200 * 640 + 300) * 3;
-    t.data = (unsigned char *)target.data + 200 * 640 + 300;
+    jf_image g = jft_crop(&guide, 300, 200, 150, 110), t = jft_crop(&target, 300, 200, 150, 110);
     size_t n = 150 * 110;
     float *a = malloc(n * sizeof(float)), *b = malloc(n * sizeof(float));
     jf_image oa = {150, 110, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, a}, ob = oa;
@@ -134,8 +126,7 @@ END_TEST
 START_TEST(dkn_flop_counts)
 {
     jf_context *ctx = jft_context();
-    jf_model *m = NULL;
-    ck_assert_msg(jf_model_load(ctx, dkn_model(), &m) == JF_OK, "%s", jf_last_error(ctx));
+    jf_model *m = jft_load_model(ctx, dkn_model());
     double one = 0, sixteen = 0;
     ck_assert_int_eq(jf_model_flops(m, 640, 480, &one), JF_OK);
     ck_assert_int_eq(jf_model_flops_reference(m, 640, 480, &sixteen), JF_OK);

@@ -17,8 +17,7 @@ static const char *fdkn_model(void)
 START_TEST(fdkn_matches_published_output)
 {
     jf_context *ctx = jft_context();
-    jf_model *m = NULL;
-    ck_assert_msg(jf_model_load(ctx, fdkn_model(), &m) == JF_OK, "%s", jf_last_error(ctx));
+    jf_model *m = jft_load_model(ctx, fdkn_model());
     jf_model_info info;
     ck_assert_int_eq(jf_model_get_info(m, &info), JF_OK);
     ck_assert_str_eq(info.architecture, "fdkn");
@@ -74,8 +73,7 @@ END_TEST
 START_TEST(fdkn_any_size_and_low_resolution)
 {
     jf_context *ctx = jft_context();
-    jf_model *m = NULL;
-    ck_assert_msg(jf_model_load(ctx, fdkn_model(), &m) == JF_OK, "%s", jf_last_error(ctx));
+    jf_model *m = jft_load_model(ctx, fdkn_model());
     jf_image guide, target;
     jft_read_png(jft_shared_path("conformance/fdkn_x8/rgb.png"), &guide);
     jft_read_png(jft_shared_path("conformance/fdkn_x8/lr.png"), &target);
@@ -85,13 +83,7 @@ START_TEST(fdkn_any_size_and_low_resolution)
     /* A crop that is not a multiple of 4 (a view into the same pixels via stride):
      * away from the crop's edges (beyond the network's reach) it still matches. */
     int cw = 301, ch = 203, x0 = 160, y0 = 120;
-    jf_image g = guide, t = target;
-    g.width = t.width = cw;
-    g.height = t.height = ch;
-    g.stride = (size_t)guide.width * 3;
-    t.stride = (size_t)target.width;
-    g.data = (unsigned char *)guide.data + ((size_t)y0 * guide.width + x0) * 3;
-    t.data = (unsigned char *)target.data + (size_t)y0 * target.width + x0;
+    jf_image g = jft_crop(&guide, x0, y0, cw, ch), t = jft_crop(&target, x0, y0, cw, ch);
     float *out = malloc((size_t)cw * ch * sizeof(float));
     jf_image o = {cw, ch, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     ck_assert_msg(jf_model_run(m, &g, &t, &o, NULL) == JF_OK, "%s", jf_last_error(ctx));
@@ -141,8 +133,7 @@ START_TEST(fdkn_matches_through_sgemm_path)
     /* the path GPUs take by default: im2col + CLBlast SGEMM */
     setenv("JF_CONV", "gemm", 1);
     jf_context *ctx = jft_context();
-    jf_model *m = NULL;
-    ck_assert_msg(jf_model_load(ctx, fdkn_model(), &m) == JF_OK, "%s", jf_last_error(ctx));
+    jf_model *m = jft_load_model(ctx, fdkn_model());
     unsetenv("JF_CONV");
     jf_image guide, target;
     jft_read_png(jft_shared_path("conformance/fdkn_x8/rgb.png"), &guide);

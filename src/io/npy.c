@@ -3,28 +3,18 @@
  * 'descr', 'fortran_order' and 'shape' without trusting any length in it. */
 #include "io/npy.h"
 #include "io/atomic_file.h"
+#include "io/read_file.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Real headers are a few hundred bytes; a limit keeps a corrupt length from
  * driving a huge allocation. */
 #define NPY_MAX_HEADER (1u << 20)
-
-static void npy_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 void jf_npy_free(jf_npy *a)
 {
@@ -145,21 +135,21 @@ static jf_status npy_parse_header(const char *path, const char *h, size_t hlen, 
     int have_descr = 0, have_fortran = 0, have_shape = 0;
     char descr[32] = "";
     if (!npy_eat(&c, '{')) {
-        npy_errf(err, errlen, "%s: header is not a dict", path);
+        jf_io_errf(err, errlen, "%s: header is not a dict", path);
         return JF_ERR_BAD_FORMAT;
     }
     for (;;) {
         if (npy_eat(&c, '}')) break;
         char key[64];
         if (!npy_string(&c, key, sizeof key) || !npy_eat(&c, ':')) {
-            npy_errf(err, errlen, "%s: malformed header dict", path);
+            jf_io_errf(err, errlen, "%s: malformed header dict", path);
             return JF_ERR_BAD_FORMAT;
         }
         if (strcmp(key, "descr") == 0) {
             /* Only checked once the whole dict has parsed, so a broken header
              * reports as malformed rather than as an odd dtype. */
             if (!npy_string(&c, descr, sizeof descr)) {
-                npy_errf(err, errlen, "%s: 'descr' is not a simple dtype string", path);
+                jf_io_errf(err, errlen, "%s: 'descr' is not a simple dtype string", path);
                 return JF_ERR_UNSUPPORTED;
             }
             have_descr = 1;
@@ -167,36 +157,36 @@ static jf_status npy_parse_header(const char *path, const char *h, size_t hlen, 
             if (npy_word(&c, "True")) *fortran = 1;
             else if (npy_word(&c, "False")) *fortran = 0;
             else {
-                npy_errf(err, errlen, "%s: 'fortran_order' is not True or False", path);
+                jf_io_errf(err, errlen, "%s: 'fortran_order' is not True or False", path);
                 return JF_ERR_BAD_FORMAT;
             }
             have_fortran = 1;
         } else if (strcmp(key, "shape") == 0) {
             int too_many;
             if (!npy_shape(&c, out->shape, &out->ndim, &too_many)) {
-                npy_errf(err, errlen, "%s: 'shape' is not a tuple of non-negative integers",
-                         path);
+                jf_io_errf(err, errlen, "%s: 'shape' is not a tuple of non-negative integers",
+                           path);
                 return JF_ERR_BAD_FORMAT;
             }
             if (too_many) {
-                npy_errf(err, errlen, "%s: %d dimensions (at most %d supported)", path,
-                         out->ndim, JF_NPY_MAX_DIMS);
+                jf_io_errf(err, errlen, "%s: %d dimensions (at most %d supported)", path,
+                           out->ndim, JF_NPY_MAX_DIMS);
                 out->ndim = 0;
                 return JF_ERR_UNSUPPORTED;
             }
             have_shape = 1;
         } else if (!npy_skip_value(&c)) {
-            npy_errf(err, errlen, "%s: malformed value for header key '%s'", path, key);
+            jf_io_errf(err, errlen, "%s: malformed value for header key '%s'", path, key);
             return JF_ERR_BAD_FORMAT;
         }
         if (npy_eat(&c, ',')) continue;
         if (npy_eat(&c, '}')) break;
-        npy_errf(err, errlen, "%s: malformed header dict", path);
+        jf_io_errf(err, errlen, "%s: malformed header dict", path);
         return JF_ERR_BAD_FORMAT;
     }
     if (!have_descr || !have_fortran || !have_shape) {
-        npy_errf(err, errlen, "%s: header lacks '%s'", path,
-                 !have_descr ? "descr" : !have_fortran ? "fortran_order" : "shape");
+        jf_io_errf(err, errlen, "%s: header lacks '%s'", path,
+                   !have_descr ? "descr" : !have_fortran ? "fortran_order" : "shape");
         return JF_ERR_BAD_FORMAT;
     }
     /* '=' is native order: the writer's host order, which is only known to be
@@ -211,8 +201,8 @@ static jf_status npy_parse_header(const char *path, const char *h, size_t hlen, 
     else if (!strcmp(d, "|u1") || !strcmp(d, "<u1") || !strcmp(d, "=u1")) *kind = NPY_U1;
     else if (!strcmp(d, "<u2")) *kind = NPY_U2;
     else {
-        npy_errf(err, errlen, "%s: dtype '%s' is not supported (need <f4, <f8, |u1 or <u2)",
-                 path, d);
+        jf_io_errf(err, errlen, "%s: dtype '%s' is not supported (need <f4, <f8, |u1 or <u2)",
+                   path, d);
         return JF_ERR_UNSUPPORTED;
     }
     return JF_OK;
@@ -249,32 +239,17 @@ jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
     if (!out) return JF_ERR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
     if (!path) return JF_ERR_INVALID_ARGUMENT;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        npy_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return JF_ERR_IO;
-    }
-    jf_status st = JF_OK;
+    FILE *f;
+    long fsize;
+    jf_status st = jf_io_open_regular(path, &f, &fsize, err, errlen);
+    if (st != JF_OK) return st;
     char *header = NULL;
     uint8_t *raw = NULL;
-    long fsize;
-    struct stat sb;
-    /* A directory opens fine on Linux and reports a nonsense size; catch it here. */
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        npy_errf(err, errlen, "%s: not a regular file", path);
-        fclose(f);
-        return JF_ERR_IO;
-    }
-    if (fseek(f, 0, SEEK_END) != 0 || (fsize = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        npy_errf(err, errlen, "%s: cannot determine the file size: %s", path, strerror(errno));
-        fclose(f);
-        return JF_ERR_IO;
-    }
     uint8_t pre[12];
     size_t got = fread(pre, 1, 10, f);
     if (got < 10 || memcmp(pre, "\x93NUMPY", 6) != 0) {
-        npy_errf(err, errlen, "%s: not a .npy file (%s)", path,
-                 got < 6 ? "too short" : memcmp(pre, "\x93NUMPY", 6) ? "bad magic" : "truncated header");
+        jf_io_errf(err, errlen, "%s: not a .npy file (%s)", path,
+                   got < 6 ? "too short" : memcmp(pre, "\x93NUMPY", 6) ? "bad magic" : "truncated header");
         st = JF_ERR_BAD_FORMAT;
         goto done;
     }
@@ -285,7 +260,7 @@ jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
         prefix = 10;
     } else if (major == 2 || major == 3) {
         if (fread(pre + 10, 1, 2, f) != 2) {
-            npy_errf(err, errlen, "%s: truncated header", path);
+            jf_io_errf(err, errlen, "%s: truncated header", path);
             st = JF_ERR_BAD_FORMAT;
             goto done;
         }
@@ -293,24 +268,24 @@ jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
                (size_t)pre[11] << 24;
         prefix = 12;
     } else {
-        npy_errf(err, errlen, "%s: format version %d.%d is not supported", path, major, pre[7]);
+        jf_io_errf(err, errlen, "%s: format version %d.%d is not supported", path, major, pre[7]);
         st = JF_ERR_UNSUPPORTED;
         goto done;
     }
     if (hlen > NPY_MAX_HEADER || hlen > (size_t)fsize - prefix) {
-        npy_errf(err, errlen, "%s: header length %zu runs past the end of the file (%ld bytes)",
-                 path, hlen, fsize);
+        jf_io_errf(err, errlen, "%s: header length %zu runs past the end of the file (%ld bytes)",
+                   path, hlen, fsize);
         st = JF_ERR_BAD_FORMAT;
         goto done;
     }
     header = malloc(hlen + 1);
     if (!header) {
-        npy_errf(err, errlen, "%s: out of memory", path);
+        jf_io_errf(err, errlen, "%s: out of memory", path);
         st = JF_ERR_OUT_OF_MEMORY;
         goto done;
     }
     if (fread(header, 1, hlen, f) != hlen) {
-        npy_errf(err, errlen, "%s: truncated header", path);
+        jf_io_errf(err, errlen, "%s: truncated header", path);
         st = JF_ERR_BAD_FORMAT;
         goto done;
     }
@@ -326,7 +301,7 @@ jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
     for (int i = 0; i < out->ndim; i++) {
         uint64_t d = (uint64_t)out->shape[i];
         if (d != 0 && numel > SIZE_MAX / 8 / d) {
-            npy_errf(err, errlen, "%s: shape is too large", path);
+            jf_io_errf(err, errlen, "%s: shape is too large", path);
             st = JF_ERR_BAD_FORMAT;
             goto done;
         }
@@ -335,20 +310,20 @@ jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
     size_t avail = (size_t)fsize - prefix - hlen;
     size_t need = numel * es;
     if (need > avail) {
-        npy_errf(err, errlen, "%s: data is %zu bytes but the shape needs %zu (file truncated?)",
-                 path, avail, need);
+        jf_io_errf(err, errlen, "%s: data is %zu bytes but the shape needs %zu (file truncated?)",
+                   path, avail, need);
         st = JF_ERR_BAD_FORMAT;
         goto done;
     }
     raw = malloc(need ? need : 1);
     out->data = malloc(numel ? numel * sizeof(float) : 1);
     if (!raw || !out->data) {
-        npy_errf(err, errlen, "%s: out of memory for %zu elements", path, numel);
+        jf_io_errf(err, errlen, "%s: out of memory for %zu elements", path, numel);
         st = JF_ERR_OUT_OF_MEMORY;
         goto done;
     }
     if (need && fread(raw, 1, need, f) != need) {
-        npy_errf(err, errlen, "%s: read error in the data", path);
+        jf_io_errf(err, errlen, "%s: read error in the data", path);
         st = JF_ERR_IO;
         goto done;
     }
@@ -396,7 +371,7 @@ jf_status jf_npy_write(const char *path, const float *data, int ndim, const int6
     for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0) return JF_ERR_INVALID_ARGUMENT;
         if (shape[i] != 0 && numel > SIZE_MAX / 4 / (uint64_t)shape[i]) {
-            npy_errf(err, errlen, "%s: shape is too large", path);
+            jf_io_errf(err, errlen, "%s: shape is too large", path);
             return JF_ERR_INVALID_ARGUMENT;
         }
         numel *= (size_t)shape[i];

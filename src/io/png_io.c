@@ -3,11 +3,11 @@
  * error lives in a context struct that is freed after setjmp returns. */
 #include "io/png_io.h"
 #include "io/atomic_file.h"
+#include "io/read_file.h"
 
 #include <errno.h>
 #include <png.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,15 +17,6 @@
 
 /* Larger than any image we filter; also keeps row arithmetic far from overflow. */
 #define JF_PNG_MAX_DIM 65535u
-
-static void png_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* State shared with the libpng callbacks. Kept outside the setjmp frame so its
  * fields stay valid after a longjmp (no volatile juggling needed). */
@@ -89,7 +80,7 @@ static jf_status png_decode(png_job *job, jf_png *out, char *err, size_t errlen)
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!png || !info) {
         png_destroy_read_struct(png ? &png : NULL, NULL, NULL);
-        png_errf(err, errlen, "%s: out of memory creating the PNG decoder", job->what);
+        jf_io_errf(err, errlen, "%s: out of memory creating the PNG decoder", job->what);
         return JF_ERR_OUT_OF_MEMORY;
     }
     if (job->file)
@@ -105,7 +96,7 @@ static jf_status png_decode(png_job *job, jf_png *out, char *err, size_t errlen)
         job->rows = NULL;
         free(job->pixels);
         job->pixels = NULL;
-        png_errf(err, errlen, "%s: not a valid PNG: %s", job->what, job->msg);
+        jf_io_errf(err, errlen, "%s: not a valid PNG: %s", job->what, job->msg);
         return JF_ERR_BAD_FORMAT;
     }
 
@@ -129,16 +120,16 @@ static jf_status png_decode(png_job *job, jf_png *out, char *err, size_t errlen)
     int odepth = png_get_bit_depth(png, info);
     size_t rowbytes = png_get_rowbytes(png, info);
     if (channels < 1 || channels > 4 || (odepth != 8 && odepth != 16)) {
-        png_errf(err, errlen, "%s: unsupported PNG layout (%d channels, %d bits)", job->what,
-                 channels, odepth);
+        jf_io_errf(err, errlen, "%s: unsupported PNG layout (%d channels, %d bits)", job->what,
+                   channels, odepth);
         png_destroy_read_struct(&png, &info, NULL);
         return JF_ERR_UNSUPPORTED;
     }
     size_t bpp = (size_t)channels * (size_t)(odepth / 8);
     if (w == 0 || h == 0 || w > JF_PNG_MAX_DIM || h > JF_PNG_MAX_DIM ||
         rowbytes != (size_t)w * bpp || (size_t)h > SIZE_MAX / rowbytes) {
-        png_errf(err, errlen, "%s: unusable image size %ux%u", job->what, (unsigned)w,
-                 (unsigned)h);
+        jf_io_errf(err, errlen, "%s: unusable image size %ux%u", job->what, (unsigned)w,
+                   (unsigned)h);
         png_destroy_read_struct(&png, &info, NULL);
         return JF_ERR_BAD_FORMAT;
     }
@@ -150,8 +141,8 @@ static jf_status png_decode(png_job *job, jf_png *out, char *err, size_t errlen)
         free(job->rows);
         job->pixels = NULL;
         job->rows = NULL;
-        png_errf(err, errlen, "%s: out of memory for a %ux%u image", job->what, (unsigned)w,
-                 (unsigned)h);
+        jf_io_errf(err, errlen, "%s: out of memory for a %ux%u image", job->what, (unsigned)w,
+                   (unsigned)h);
         return JF_ERR_OUT_OF_MEMORY;
     }
     for (png_uint_32 y = 0; y < h; y++) job->rows[y] = job->pixels + (size_t)y * rowbytes;
@@ -181,25 +172,25 @@ jf_status jf_png_read(const char *path, jf_png *out, char *err, size_t errlen)
     job.what = path;
     job.file = fopen(path, "rb");
     if (!job.file) {
-        png_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        jf_io_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return JF_ERR_IO;
     }
     struct stat sb;
     if (fstat(fileno(job.file), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        png_errf(err, errlen, "%s: is a directory", path);
+        jf_io_errf(err, errlen, "%s: is a directory", path);
         fclose(job.file);
         return JF_ERR_IO;
     }
     uint8_t sig[8];
     size_t got = fread(sig, 1, sizeof sig, job.file);
     if (got < sizeof sig && ferror(job.file)) {
-        png_errf(err, errlen, "%s: read error: %s", path, strerror(errno));
+        jf_io_errf(err, errlen, "%s: read error: %s", path, strerror(errno));
         fclose(job.file);
         return JF_ERR_IO;
     }
     if (got < sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0) {
-        png_errf(err, errlen, "%s: not a PNG file (%s)", path,
-                 got == 0 ? "file is empty" : "bad signature");
+        jf_io_errf(err, errlen, "%s: not a PNG file (%s)", path,
+                   got == 0 ? "file is empty" : "bad signature");
         fclose(job.file);
         return JF_ERR_BAD_FORMAT;
     }
@@ -218,8 +209,8 @@ jf_status jf_png_read_memory(const void *data, size_t size, const char *what, jf
     if (!data && size) return JF_ERR_INVALID_ARGUMENT;
     if (!what) what = "PNG data";
     if (size < 8 || png_sig_cmp((png_const_bytep)data, 0, 8) != 0) {
-        png_errf(err, errlen, "%s: not a PNG file (%s)", what,
-                 size == 0 ? "no data" : size < 8 ? "too short" : "bad signature");
+        jf_io_errf(err, errlen, "%s: not a PNG file (%s)", what,
+                   size == 0 ? "no data" : size < 8 ? "too short" : "bad signature");
         return JF_ERR_BAD_FORMAT;
     }
     png_job job;
@@ -281,13 +272,13 @@ jf_status jf_png_write(const char *path, const jf_png *img, char *err, size_t er
     if (err && errlen) err[0] = '\0';
     if (!path || !img) return JF_ERR_INVALID_ARGUMENT;
     if (img->channels < 1 || img->channels > 4 || (img->bit_depth != 8 && img->bit_depth != 16)) {
-        png_errf(err, errlen, "%s: cannot write %d channels at %d bits (need 1..4, 8 or 16)",
-                 path, img->channels, img->bit_depth);
+        jf_io_errf(err, errlen, "%s: cannot write %d channels at %d bits (need 1..4, 8 or 16)",
+                   path, img->channels, img->bit_depth);
         return JF_ERR_UNSUPPORTED;
     }
     if (img->width < 1 || img->height < 1 || (unsigned)img->width > JF_PNG_MAX_DIM ||
         (unsigned)img->height > JF_PNG_MAX_DIM || !img->pixels) {
-        png_errf(err, errlen, "%s: cannot write a %dx%d image", path, img->width, img->height);
+        jf_io_errf(err, errlen, "%s: cannot write a %dx%d image", path, img->width, img->height);
         return JF_ERR_INVALID_ARGUMENT;
     }
     jf_atomic_file af;

@@ -2,28 +2,18 @@
  * The file is copied into memory once; the JSON header is decoded with jansson
  * and every dtype, shape and offset is validated against the data section. */
 #include "io/safetensors.h"
+#include "io/read_file.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* A header larger than this is not a model file we could ever use; refusing it
  * early keeps a corrupt length from driving a huge allocation in jansson. */
 #define JF_ST_MAX_HEADER ((uint64_t)100 * 1024 * 1024)
-
-static void st_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static const struct {
     const char *name;
@@ -103,16 +93,16 @@ static jf_status st_parse_tensor(const char *what, const char *name, json_t *v, 
                                  jf_st_tensor *t, char *err, size_t errlen)
 {
     if (!json_is_object(v)) {
-        st_errf(err, errlen, "%s: tensor '%s': entry is not a JSON object", what, name);
+        jf_io_errf(err, errlen, "%s: tensor '%s': entry is not a JSON object", what, name);
         return JF_ERR_BAD_FORMAT;
     }
     json_t *jd = json_object_get(v, "dtype");
     if (!jd) {
-        st_errf(err, errlen, "%s: tensor '%s': missing \"dtype\"", what, name);
+        jf_io_errf(err, errlen, "%s: tensor '%s': missing \"dtype\"", what, name);
         return JF_ERR_BAD_FORMAT;
     }
     if (!json_is_string(jd)) {
-        st_errf(err, errlen, "%s: tensor '%s': \"dtype\" is not a string", what, name);
+        jf_io_errf(err, errlen, "%s: tensor '%s': \"dtype\" is not a string", what, name);
         return JF_ERR_BAD_FORMAT;
     }
     const char *ds = json_string_value(jd);
@@ -124,20 +114,20 @@ static jf_status st_parse_tensor(const char *what, const char *name, json_t *v, 
         }
     }
     if (esize == 0) {
-        st_errf(err, errlen, "%s: tensor '%s': unknown dtype \"%.32s\"", what, name, ds);
+        jf_io_errf(err, errlen, "%s: tensor '%s': unknown dtype \"%.32s\"", what, name, ds);
         return JF_ERR_BAD_FORMAT;
     }
 
     json_t *js = json_object_get(v, "shape");
     if (!js || !json_is_array(js)) {
-        st_errf(err, errlen, "%s: tensor '%s': %s \"shape\"", what, name,
-                js ? "non-array" : "missing");
+        jf_io_errf(err, errlen, "%s: tensor '%s': %s \"shape\"", what, name,
+                   js ? "non-array" : "missing");
         return JF_ERR_BAD_FORMAT;
     }
     size_t nd = json_array_size(js);
     if (nd > JF_ST_MAX_DIMS) {
-        st_errf(err, errlen, "%s: tensor '%s': %zu dimensions (at most %d supported)", what, name,
-                nd, JF_ST_MAX_DIMS);
+        jf_io_errf(err, errlen, "%s: tensor '%s': %zu dimensions (at most %d supported)", what, name,
+                   nd, JF_ST_MAX_DIMS);
         return JF_ERR_BAD_FORMAT;
     }
     t->ndim = (int)nd;
@@ -146,8 +136,8 @@ static jf_status st_parse_tensor(const char *what, const char *name, json_t *v, 
     for (size_t i = 0; i < nd; i++) {
         json_t *jv = json_array_get(js, i);
         if (!json_is_integer(jv) || json_integer_value(jv) < 0) {
-            st_errf(err, errlen, "%s: tensor '%s': shape[%zu] is not a non-negative integer", what,
-                    name, i);
+            jf_io_errf(err, errlen, "%s: tensor '%s': shape[%zu] is not a non-negative integer", what,
+                       name, i);
             return JF_ERR_BAD_FORMAT;
         }
         uint64_t d = (uint64_t)json_integer_value(jv);
@@ -159,41 +149,41 @@ static jf_status st_parse_tensor(const char *what, const char *name, json_t *v, 
         if (!overflow) numel *= (size_t)d;
     }
     if (overflow || numel > SIZE_MAX / esize) {
-        st_errf(err, errlen, "%s: tensor '%s': shape is too large (element count overflows)",
-                what, name);
+        jf_io_errf(err, errlen, "%s: tensor '%s': shape is too large (element count overflows)",
+                   what, name);
         return JF_ERR_BAD_FORMAT;
     }
 
     json_t *jo = json_object_get(v, "data_offsets");
     if (!jo || !json_is_array(jo) || json_array_size(jo) != 2) {
-        st_errf(err, errlen, "%s: tensor '%s': \"data_offsets\" %s", what, name,
-                jo ? "is not a [begin, end] pair" : "is missing");
+        jf_io_errf(err, errlen, "%s: tensor '%s': \"data_offsets\" %s", what, name,
+                   jo ? "is not a [begin, end] pair" : "is missing");
         return JF_ERR_BAD_FORMAT;
     }
     uint64_t b, e;
     if (!st_json_u64(json_array_get(jo, 0), &b) || !st_json_u64(json_array_get(jo, 1), &e)) {
-        st_errf(err, errlen, "%s: tensor '%s': \"data_offsets\" are not non-negative integers",
-                what, name);
+        jf_io_errf(err, errlen, "%s: tensor '%s': \"data_offsets\" are not non-negative integers",
+                   what, name);
         return JF_ERR_BAD_FORMAT;
     }
     if (e < b) {
-        st_errf(err, errlen, "%s: tensor '%s': data_offsets [%llu, %llu] end before they begin",
-                what, name, (unsigned long long)b, (unsigned long long)e);
+        jf_io_errf(err, errlen, "%s: tensor '%s': data_offsets [%llu, %llu] end before they begin",
+                   what, name, (unsigned long long)b, (unsigned long long)e);
         return JF_ERR_BAD_FORMAT;
     }
     if (e > (uint64_t)data_size) {
-        st_errf(err, errlen,
-                "%s: tensor '%s': data_offsets [%llu, %llu] exceed the data section (%zu bytes)",
-                what, name, (unsigned long long)b, (unsigned long long)e, data_size);
+        jf_io_errf(err, errlen,
+                   "%s: tensor '%s': data_offsets [%llu, %llu] exceed the data section (%zu bytes)",
+                   what, name, (unsigned long long)b, (unsigned long long)e, data_size);
         return JF_ERR_BAD_FORMAT;
     }
     size_t nbytes = numel * esize;
     if (e - b != (uint64_t)nbytes) {
-        st_errf(err, errlen,
-                "%s: tensor '%s': data_offsets [%llu, %llu] hold %llu bytes but shape and dtype %s "
-                "need %zu",
-                what, name, (unsigned long long)b, (unsigned long long)e,
-                (unsigned long long)(e - b), ds, nbytes);
+        jf_io_errf(err, errlen,
+                   "%s: tensor '%s': data_offsets [%llu, %llu] hold %llu bytes but shape and dtype %s "
+                   "need %zu",
+                   what, name, (unsigned long long)b, (unsigned long long)e,
+                   (unsigned long long)(e - b), ds, nbytes);
         return JF_ERR_BAD_FORMAT;
     }
     t->offset = (size_t)b;
@@ -213,7 +203,7 @@ static jf_status st_parse_metadata(const char *what, json_t *meta, jf_safetensor
                                    size_t errlen)
 {
     if (!json_is_object(meta)) {
-        st_errf(err, errlen, "%s: \"__metadata__\" is not an object", what);
+        jf_io_errf(err, errlen, "%s: \"__metadata__\" is not an object", what);
         return JF_ERR_BAD_FORMAT;
     }
     size_t n = json_object_size(meta);
@@ -225,7 +215,7 @@ static jf_status st_parse_metadata(const char *what, json_t *meta, jf_safetensor
     json_t *v;
     json_object_foreach(meta, k, v) {
         if (!json_is_string(v)) {
-            st_errf(err, errlen, "%s: metadata '%s' is not a string", what, k);
+            jf_io_errf(err, errlen, "%s: metadata '%s' is not a string", what, k);
             return JF_ERR_BAD_FORMAT;
         }
         if ((size_t)out->nmeta >= n) break; /* cannot happen; guards the arrays */
@@ -241,7 +231,7 @@ static jf_status st_parse_metadata(const char *what, json_t *meta, jf_safetensor
     }
     return JF_OK;
 oom:
-    st_errf(err, errlen, "%s: out of memory reading metadata", what);
+    jf_io_errf(err, errlen, "%s: out of memory reading metadata", what);
     return JF_ERR_OUT_OF_MEMORY;
 }
 
@@ -254,25 +244,25 @@ jf_status jf_st_parse(const void *buf, size_t size, const char *what, jf_safeten
     memset(out, 0, sizeof *out);
     if (!buf && size) return JF_ERR_INVALID_ARGUMENT;
     if (size < 8) {
-        st_errf(err, errlen, "%s: file is %zu bytes, too short for a safetensors header", what,
-                size);
+        jf_io_errf(err, errlen, "%s: file is %zu bytes, too short for a safetensors header", what,
+                   size);
         return JF_ERR_BAD_FORMAT;
     }
     const uint8_t *b8 = buf;
     uint64_t hlen = st_le64(b8);
     if (hlen > (uint64_t)(size - 8)) {
-        st_errf(err, errlen, "%s: header length %llu runs past the end of the file (%zu bytes)",
-                what, (unsigned long long)hlen, size);
+        jf_io_errf(err, errlen, "%s: header length %llu runs past the end of the file (%zu bytes)",
+                   what, (unsigned long long)hlen, size);
         return JF_ERR_BAD_FORMAT;
     }
     if (hlen > JF_ST_MAX_HEADER) {
-        st_errf(err, errlen, "%s: header length %llu is implausibly large", what,
-                (unsigned long long)hlen);
+        jf_io_errf(err, errlen, "%s: header length %llu is implausibly large", what,
+                   (unsigned long long)hlen);
         return JF_ERR_BAD_FORMAT;
     }
     if (hlen < 2) {
-        st_errf(err, errlen, "%s: header length %llu is too short for a JSON object", what,
-                (unsigned long long)hlen);
+        jf_io_errf(err, errlen, "%s: header length %llu is too short for a JSON object", what,
+                   (unsigned long long)hlen);
         return JF_ERR_BAD_FORMAT;
     }
 
@@ -281,7 +271,7 @@ jf_status jf_st_parse(const void *buf, size_t size, const char *what, jf_safeten
     jf_st_tensor **order = NULL;
     out->file = malloc(size);
     if (!out->file) {
-        st_errf(err, errlen, "%s: out of memory (%zu bytes)", what, size);
+        jf_io_errf(err, errlen, "%s: out of memory (%zu bytes)", what, size);
         return JF_ERR_OUT_OF_MEMORY;
     }
     memcpy(out->file, buf, size);
@@ -293,26 +283,26 @@ jf_status jf_st_parse(const void *buf, size_t size, const char *what, jf_safeten
     /* json_loadb needs no NUL terminator; the header may be padded with spaces. */
     root = json_loadb((const char *)out->file + 8, (size_t)hlen, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        st_errf(err, errlen, "%s: header is not valid JSON (%s at offset %d)", what, jerr.text,
-                jerr.position);
+        jf_io_errf(err, errlen, "%s: header is not valid JSON (%s at offset %d)", what, jerr.text,
+                   jerr.position);
         status = JF_ERR_BAD_FORMAT;
         goto fail;
     }
     if (!json_is_object(root)) {
-        st_errf(err, errlen, "%s: header is not a JSON object", what);
+        jf_io_errf(err, errlen, "%s: header is not a JSON object", what);
         status = JF_ERR_BAD_FORMAT;
         goto fail;
     }
     size_t nkeys = json_object_size(root);
     if (nkeys > (size_t)INT_MAX) {
-        st_errf(err, errlen, "%s: too many tensors", what);
+        jf_io_errf(err, errlen, "%s: too many tensors", what);
         status = JF_ERR_BAD_FORMAT;
         goto fail;
     }
     if (nkeys) {
         out->tensors = calloc(nkeys, sizeof *out->tensors);
         if (!out->tensors) {
-            st_errf(err, errlen, "%s: out of memory", what);
+            jf_io_errf(err, errlen, "%s: out of memory", what);
             status = JF_ERR_OUT_OF_MEMORY;
             goto fail;
         }
@@ -331,7 +321,7 @@ jf_status jf_st_parse(const void *buf, size_t size, const char *what, jf_safeten
         if (status != JF_OK) goto fail;
         t->name = st_strdup(key);
         if (!t->name) {
-            st_errf(err, errlen, "%s: out of memory", what);
+            jf_io_errf(err, errlen, "%s: out of memory", what);
             status = JF_ERR_OUT_OF_MEMORY;
             goto fail;
         }
@@ -343,7 +333,7 @@ jf_status jf_st_parse(const void *buf, size_t size, const char *what, jf_safeten
     if (out->ntensors > 1) {
         order = malloc((size_t)out->ntensors * sizeof *order);
         if (!order) {
-            st_errf(err, errlen, "%s: out of memory", what);
+            jf_io_errf(err, errlen, "%s: out of memory", what);
             status = JF_ERR_OUT_OF_MEMORY;
             goto fail;
         }
@@ -352,8 +342,8 @@ jf_status jf_st_parse(const void *buf, size_t size, const char *what, jf_safeten
         for (int i = 1; i < out->ntensors; i++) {
             const jf_st_tensor *p = order[i - 1], *q = order[i];
             if (p->nbytes && q->nbytes && p->offset + p->nbytes > q->offset) {
-                st_errf(err, errlen, "%s: tensor '%s': data overlaps tensor '%s'", what, q->name,
-                        p->name);
+                jf_io_errf(err, errlen, "%s: tensor '%s': data overlaps tensor '%s'", what, q->name,
+                           p->name);
                 status = JF_ERR_BAD_FORMAT;
                 goto fail;
             }
@@ -376,36 +366,21 @@ jf_status jf_st_open(const char *path, jf_safetensors *out, char *err, size_t er
     if (!out) return JF_ERR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
     if (!path) return JF_ERR_INVALID_ARGUMENT;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        st_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return JF_ERR_IO;
-    }
-    jf_status status = JF_OK;
-    uint8_t *data = NULL;
+    FILE *f;
     long end;
-    struct stat sb;
-    /* A directory opens fine on Linux and reports a nonsense size; catch it here. */
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        st_errf(err, errlen, "%s: not a regular file", path);
-        fclose(f);
-        return JF_ERR_IO;
-    }
-    if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        st_errf(err, errlen, "%s: cannot determine the file size: %s", path, strerror(errno));
-        fclose(f);
-        return JF_ERR_IO;
-    }
+    jf_status status = jf_io_open_regular(path, &f, &end, err, errlen);
+    if (status != JF_OK) return status;
+    uint8_t *data = NULL;
     size_t size = (size_t)end;
     data = malloc(size ? size : 1);
     if (!data) {
-        st_errf(err, errlen, "%s: out of memory (%zu bytes)", path, size);
+        jf_io_errf(err, errlen, "%s: out of memory (%zu bytes)", path, size);
         fclose(f);
         return JF_ERR_OUT_OF_MEMORY;
     }
     if (size && fread(data, 1, size, f) != size) {
-        st_errf(err, errlen, "%s: read error: %s", path,
-                ferror(f) ? strerror(errno) : "file shrank while reading");
+        jf_io_errf(err, errlen, "%s: read error: %s", path,
+                   ferror(f) ? strerror(errno) : "file shrank while reading");
         status = JF_ERR_IO;
     }
     fclose(f);
@@ -469,7 +444,7 @@ jf_status jf_st_read_f32(const jf_safetensors *st, const jf_st_tensor *t, float 
     /* Re-check against the file: the tensor struct is caller-visible and writable. */
     if (es == 0 || t->offset > st->size - st->data_start ||
         t->nbytes > st->size - st->data_start - t->offset || n * es != t->nbytes) {
-        st_errf(err, errlen, "tensor '%s': offsets do not fit the file", t->name ? t->name : "?");
+        jf_io_errf(err, errlen, "tensor '%s': offsets do not fit the file", t->name ? t->name : "?");
         return JF_ERR_BAD_FORMAT;
     }
     const uint8_t *p = st->file + st->data_start + t->offset;
@@ -502,8 +477,8 @@ jf_status jf_st_read_f32(const jf_safetensors *st, const jf_st_tensor *t, float 
         }
         return JF_OK;
     default:
-        st_errf(err, errlen, "tensor '%s': dtype %s cannot be read as float32",
-                t->name ? t->name : "?", st_dtype_name(t->dtype));
+        jf_io_errf(err, errlen, "tensor '%s': dtype %s cannot be read as float32",
+                   t->name ? t->name : "?", st_dtype_name(t->dtype));
         return JF_ERR_UNSUPPORTED;
     }
 }

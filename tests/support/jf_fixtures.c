@@ -26,6 +26,13 @@ const char *jft_converted_model(const char *rel, const char *name, const char *a
     return out;
 }
 
+jf_model *jft_load_model(jf_context *ctx, const char *path)
+{
+    jf_model *m = NULL;
+    ck_assert_msg(jf_model_load(ctx, path, &m) == JF_OK, "%s", jf_last_error(ctx));
+    return m;
+}
+
 void jft_read_png(const char *path, jf_image *img)
 {
     jf_png p;
@@ -38,6 +45,18 @@ void jft_read_png(const char *path, jf_image *img)
     img->order = JF_ORDER_RGB;
     img->stride = 0;
     img->data = p.pixels;
+}
+
+jf_image jft_crop(const jf_image *img, int x, int y, int w, int h)
+{
+    size_t sample = img->type == JF_PIXEL_U8 ? 1 : img->type == JF_PIXEL_U16 ? 2 : 4;
+    size_t pixel = sample * img->channels;
+    jf_image v = *img;
+    v.stride = img->stride ? img->stride : (size_t)img->width * pixel;
+    v.data = (unsigned char *)img->data + (size_t)y * v.stride + (size_t)x * pixel;
+    v.width = w;
+    v.height = h;
+    return v;
 }
 
 void jft_read_npy(const char *path, jf_npy *out)
