@@ -49,6 +49,7 @@ static jf_status jf_parse_info(jf_model *m, const jf_safetensors *st, const char
     else if (!strcmp(up, "opencv")) m->upsample = JF_RESIZE_OPENCV;
     else return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'upsample' is '%s' (pil or opencv)", what, up);
     snprintf(in->upsample, sizeof in->upsample, "%s", m->upsample == JF_RESIZE_OPENCV ? "opencv" : "pil");
+    in->coefficients = m->arch->extra_coefficients;
     return JF_OK;
 }
 
