@@ -35,9 +35,10 @@ static void run_help(void)
            "  --output O     result: .png (8- or 16-bit, see --bits) or .npy (float32 in the\n"
            "                 network's normalized units: 8-bit / 255, 16-bit / 65535)\n"
            "  --bits B       8 or 16 for a PNG output; default: the target's bit depth\n"
-           "  --coefficients PREFIX  SVLRM: also write the per-pixel coefficients of\n"
-           "                 output = alpha * guide + beta to PREFIX_alpha.npy and\n"
-           "                 PREFIX_beta.npy (they show where the guide's structure went)\n"
+           "  --coefficients PREFIX  for models with coefficient maps (SVLRM): also write\n"
+           "                 the per-pixel coefficients of output = alpha * guide + beta\n"
+           "                 to PREFIX_alpha.npy and PREFIX_beta.npy (they show where the\n"
+           "                 guide's structure went)\n"
            "  --memory-budget MIB  device memory for intermediate maps; larger images\n"
            "                 run in overlapping tiles with identical results (default\n"
            "                 1536, which fits a 2 GiB device)\n"
@@ -120,9 +121,9 @@ int cmd_run(int argc, char **argv)
     if (coef_prefix) {
         jf_model_info info;
         jf_model_get_info(model, &info);
-        if (strcmp(info.architecture, "svlrm") != 0) {
-            fprintf(stderr, "jfilter: --coefficients needs an SVLRM model; %s is %s\n", model_path,
-                    info.architecture);
+        if (!info.coefficients) {
+            fprintf(stderr, "jfilter: --coefficients needs an SVLRM model or another that returns "
+                    "coefficient maps; %s (%s) returns none\n", model_path, info.architecture);
             goto done;
         }
         alpha = malloc((size_t)w * h * sizeof(float));

@@ -156,6 +156,9 @@ typedef struct jf_model_info {
     int residual;          /* 1 when the model adds its input */
     char guide_order[8];   /* "bgr" or "rgb": plane order the network expects */
     char upsample[16];     /* "pil" (Keys a=-0.5) or "opencv" (a=-0.75) */
+    int coefficients;      /* 1 when the model can return per-pixel coefficient maps
+                            * (jf_run_options.alpha/beta: output = alpha * guide + beta);
+                            * 0 when it has none to give (those options are then ignored) */
 } jf_model_info;
 
 /* Loads a safetensors model file. Every offset, size, dtype and shape is
@@ -191,9 +194,9 @@ typedef struct jf_run_options {
      * images are processed in overlapping tiles whose results are identical to
      * an untiled run. 0 = the default, which fits a 2 GiB device. */
     size_t memory_budget;
-    /* SVLRM only, optional: receive the per-pixel coefficients of
-     * output = alpha * guide + beta, width*height floats each (caller-allocated,
-     * borrowed for the call). */
+    /* Optional, for models with jf_model_info.coefficients = 1 (SVLRM):
+     * receive the per-pixel coefficients of output = alpha * guide + beta,
+     * width*height floats each (caller-allocated, borrowed for the call). */
     float *alpha;
     float *beta;
 } jf_run_options;

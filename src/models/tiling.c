@@ -31,12 +31,12 @@ static size_t jf_budget(const jf_model *m, const jf_run_options *opt)
 int jf_tile_size(const jf_model *m, size_t budget)
 {
     double bpp = m->arch->bytes_per_pixel(m) + m->ws_bytes_per_pixel;
-    int halo = m->arch->halo(m), align = m->arch->align;
+    int halo = m->halo, align = m->align;
     double side = sqrt((double)budget / bpp);
     /* one buffer must also fit the device's largest allocation */
     uint64_t max_alloc = m->ctx->info.max_alloc_bytes;
     if (max_alloc) {
-        double largest = 4.0 * m->arch->max_planes;
+        double largest = 4.0 * m->max_planes;
         if (m->ws_bytes_per_pixel > largest) largest = m->ws_bytes_per_pixel;
         double s2 = sqrt((double)max_alloc / largest);
         if (s2 < side) side = s2;
@@ -48,6 +48,7 @@ int jf_tile_size(const jf_model *m, size_t budget)
 }
 
 /* Copies a w x h window of every plane between tensors of different sizes. */
+/* TODO(merge): jf_tensor_copy_rect from runtime/ replaces this OpenCL call */
 static jf_status jf_copy_rect(jf_context *ctx, const jf_tensor *src, int sx, int sy, jf_tensor *dst, int dx,
                               int dy, int w, int h)
 {
@@ -78,7 +79,7 @@ jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *tar
     jf_context *ctx = m->ctx;
     int W = guide->w, H = guide->h;
     int inner = jf_tile_size(m, jf_budget(m, opt));
-    int halo = m->arch->halo(m), align = m->arch->align;
+    int halo = m->halo, align = m->align;
     m->opt = opt;
     m->tile = 0;
     if (W <= inner && H <= inner) {
