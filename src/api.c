@@ -206,12 +206,11 @@ jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *targe
 {
     if (!m) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_run: model is NULL");
     jf_context *ctx = m->ctx;
-    char msg[256];
     jf_status s;
-    if ((s = jf_image_check(guide, "guide", msg, sizeof msg)) != JF_OK ||
-        (s = jf_image_check(target, "target", msg, sizeof msg)) != JF_OK ||
-        (s = jf_image_check(output, "output", msg, sizeof msg)) != JF_OK)
-        return jf_fail(ctx, s, "%s", msg);
+    if ((s = jf_image_validate(ctx, guide, "guide")) != JF_OK ||
+        (s = jf_image_validate(ctx, target, "target")) != JF_OK ||
+        (s = jf_image_validate(ctx, output, "output")) != JF_OK)
+        return s;
     if (target->channels != 1)
         return jf_fail(ctx, JF_ERR_UNSUPPORTED, "the target must have one channel (it has %d)",
                        target->channels);
@@ -221,34 +220,14 @@ jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *targe
     if ((s = jf_check_sizes(m, guide->width, guide->height, target->width, target->height, opt)) != JF_OK)
         return s;
 
-    int gc = guide->channels == 1 ? 1 : 3;
-    size_t gplane = (size_t)guide->width * guide->height;
-    size_t tplane = (size_t)target->width * target->height;
-    float *gh = malloc(gplane * gc * sizeof(float));
-    float *th = malloc(tplane * sizeof(float));
-    float *oh = malloc(gplane * sizeof(float));
     jf_tensor g = {0}, t = {0}, o = {0};
-    if (!gh || !th || !oh) {
-        s = jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d image", guide->width,
-                    guide->height);
-        goto done;
-    }
-    jf_image_to_planes(guide, gh);
-    jf_image_to_planes(target, th);
-    if ((s = jf_tensor_alloc(ctx, &g, gc, guide->height, guide->width)) != JF_OK) goto done;
-    if ((s = jf_tensor_alloc(ctx, &t, 1, target->height, target->width)) != JF_OK) goto done;
-    if ((s = jf_tensor_alloc(ctx, &o, 1, guide->height, guide->width)) != JF_OK) goto done;
-    if ((s = jf_tensor_upload(ctx, &g, gh)) != JF_OK) goto done;
-    if ((s = jf_tensor_upload(ctx, &t, th)) != JF_OK) goto done;
-    if ((s = jf_run_tensors(m, &g, &t, &o, opt)) != JF_OK) goto done;
-    if ((s = jf_tensor_download(ctx, &o, oh)) != JF_OK) goto done;
-    jf_plane_to_image(oh, output);
-done:
+    if ((s = jf_image_upload(ctx, guide, &g)) == JF_OK &&
+        (s = jf_image_upload(ctx, target, &t)) == JF_OK &&
+        (s = jf_tensor_alloc(ctx, &o, 1, guide->height, guide->width)) == JF_OK &&
+        (s = jf_run_tensors(m, &g, &t, &o, opt)) == JF_OK)
+        s = jf_image_download(ctx, &o, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);
     jf_tensor_free(&o);
-    free(gh);
-    free(th);
-    free(oh);
     return s;
 }
