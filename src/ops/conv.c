@@ -132,17 +132,6 @@ double jf_conv_macs(const jf_conv *conv, int ho, int wo)
     return (double)conv->cout * conv->cin * conv->kh * conv->kw * ho * wo;
 }
 
-jf_status jf_pad_zero(jf_context *ctx, const jf_tensor *in, int top_left, jf_tensor *out)
-{
-    if (out->c != in->c || out->h < in->h + top_left || out->w < in->w + top_left || top_left < 0)
-        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "pad_zero: %dx%dx%d at %d into %dx%dx%d", in->c, in->h, in->w,
-                       top_left, out->c, out->h, out->w);
-    return JF_RUN(ctx, "conv_direct.cl", "pad_zero",
-                  jf_grid3((size_t)out->w, (size_t)out->h, (size_t)in->c, ctx->tune.wg_pixels), JF_KMEM(in->buf),
-                  JF_KMEM(out->buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(in->w), JF_KINT(top_left),
-                  JF_KINT(out->h), JF_KINT(out->w));
-}
-
 static jf_status jf_conv_direct(jf_context *ctx, const jf_conv *conv, const jf_tensor *in,
                                 jf_tensor *out, int ho, int wo)
 {

@@ -1,5 +1,5 @@
-/* resample.c - host side of space-to-depth, pixel shuffle, bicubic resizing
- * and guide-to-gray (kernels in cl/resample.cl). */
+/* resample.c - host side of space-to-depth, pixel shuffle and bicubic
+ * resizing (kernels in cl/resample.cl). */
 #include "ops/ops.h"
 
 static jf_grid jf_resample_grid(const jf_context *ctx, int x, int y, int z)
@@ -38,15 +38,4 @@ jf_status jf_resize_cubic(jf_context *ctx, const jf_tensor *in, jf_tensor *out, 
     return JF_RUN(ctx, "resample.cl", name, jf_resample_grid(ctx, out->w, out->h, out->c), JF_KMEM(in->buf),
                   JF_KMEM(out->buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(in->w), JF_KINT(out->h),
                   JF_KINT(out->w));
-}
-
-jf_status jf_rgb_to_gray(jf_context *ctx, const jf_tensor *in, int r, int g, int b,
-                         jf_gray_mode mode, jf_tensor *out)
-{
-    if (in->c < 3 || out->c != 1 || out->h != in->h || out->w != in->w)
-        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "rgb_to_gray: %dx%dx%d into %dx%dx%d", in->c, in->h,
-                       in->w, out->c, out->h, out->w);
-    int plane = in->h * in->w;
-    return JF_RUN(ctx, "resample.cl", "rgb_to_gray", jf_grid1((size_t)plane, ctx->tune.wg_pointwise), JF_KMEM(in->buf),
-                  JF_KMEM(out->buf), JF_KINT(plane), JF_KINT(r), JF_KINT(g), JF_KINT(b), JF_KINT(mode));
 }
