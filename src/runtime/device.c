@@ -48,6 +48,19 @@ static void jf_info_string(cl_device_id d, cl_device_info what, char *buf, size_
     buf[len - 1] = '\0';
 }
 
+/* A numeric property, 0 when the driver does not answer. */
+static cl_uint jf_info_uint(cl_device_id d, cl_device_info what)
+{
+    cl_uint u = 0;
+    return clGetDeviceInfo(d, what, sizeof u, &u, NULL) == CL_SUCCESS ? u : 0;
+}
+
+static cl_ulong jf_info_ulong(cl_device_id d, cl_device_info what)
+{
+    cl_ulong u = 0;
+    return clGetDeviceInfo(d, what, sizeof u, &u, NULL) == CL_SUCCESS ? u : 0;
+}
+
 void jf_query_device_info(cl_platform_id p, cl_device_id d, int index, jf_device_info *info)
 {
     memset(info, 0, sizeof *info);
@@ -56,18 +69,10 @@ void jf_query_device_info(cl_platform_id p, cl_device_id d, int index, jf_device
     clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof type, &type, NULL);
     info->is_gpu = (type & CL_DEVICE_TYPE_GPU) != 0;
     info->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
-    cl_uint u = 0;
-    clGetDeviceInfo(d, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof u, &u, NULL);
-    info->compute_units = u;
-    u = 0;
-    clGetDeviceInfo(d, CL_DEVICE_MAX_CLOCK_FREQUENCY, sizeof u, &u, NULL);
-    info->clock_mhz = u;
-    cl_ulong m = 0;
-    clGetDeviceInfo(d, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof m, &m, NULL);
-    info->global_mem_bytes = m;
-    m = 0;
-    clGetDeviceInfo(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof m, &m, NULL);
-    info->max_alloc_bytes = m;
+    info->compute_units = jf_info_uint(d, CL_DEVICE_MAX_COMPUTE_UNITS);
+    info->clock_mhz = jf_info_uint(d, CL_DEVICE_MAX_CLOCK_FREQUENCY);
+    info->global_mem_bytes = jf_info_ulong(d, CL_DEVICE_GLOBAL_MEM_SIZE);
+    info->max_alloc_bytes = jf_info_ulong(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
     jf_info_string(d, CL_DEVICE_NAME, info->name, sizeof info->name);
     jf_info_string(d, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
     jf_info_string(d, CL_DEVICE_VERSION, info->version, sizeof info->version);

@@ -66,21 +66,26 @@ jf_status jf_tensor_download(jf_context *ctx, const jf_tensor *t, float *host)
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueReadBuffer");
 }
 
-/* Whether planes [first, first + n) exist in t (n >= 1). */
-static int jf_planes_ok(const jf_tensor *t, int first, int n)
+/* The byte range of planes [first, first + n) of t, after checking they exist. */
+static jf_status jf_plane_bytes(jf_context *ctx, const jf_tensor *t, int first, int n, const char *what,
+                                size_t *offset, size_t *bytes)
 {
-    return first >= 0 && n >= 1 && first <= t->c - n;
+    if (first < 0 || n < 1 || first > t->c - n)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "%s: planes %d..%d of a %d-plane tensor", what, first,
+                       first + n - 1, t->c);
+    size_t plane = (size_t)t->h * t->w * sizeof(float);
+    *offset = (size_t)first * plane;
+    *bytes = (size_t)n * plane;
+    return JF_OK;
 }
 
 jf_status jf_tensor_download_planes(jf_context *ctx, const jf_tensor *t, int first_plane, int nplanes,
                                     float *host)
 {
-    if (!jf_planes_ok(t, first_plane, nplanes))
-        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "download of planes %d..%d from a %d-plane tensor",
-                       first_plane, first_plane + nplanes - 1, t->c);
-    size_t plane = (size_t)t->h * t->w * sizeof(float);
-    cl_int err = clEnqueueReadBuffer(ctx->queue, t->buf, CL_TRUE, (size_t)first_plane * plane,
-                                     (size_t)nplanes * plane, host, 0, NULL, NULL);
+    size_t at = 0, bytes = 0;
+    jf_status st = jf_plane_bytes(ctx, t, first_plane, nplanes, "plane download", &at, &bytes);
+    if (st != JF_OK) return st;
+    cl_int err = clEnqueueReadBuffer(ctx->queue, t->buf, CL_TRUE, at, bytes, host, 0, NULL, NULL);
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueReadBuffer (planes)");
 }
 
@@ -90,13 +95,11 @@ jf_status jf_tensor_copy_planes(jf_context *ctx, const jf_tensor *src, int src_p
     if (src->h != dst->h || src->w != dst->w)
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "plane copy from %dx%d planes into %dx%d planes", src->w,
                        src->h, dst->w, dst->h);
-    if (!jf_planes_ok(src, src_plane, nplanes) || !jf_planes_ok(dst, dst_plane, nplanes))
-        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
-                       "plane copy of %d planes from plane %d of %d into plane %d of %d", nplanes,
-                       src_plane, src->c, dst_plane, dst->c);
-    size_t plane = (size_t)src->h * src->w * sizeof(float);
-    cl_int err = clEnqueueCopyBuffer(ctx->queue, src->buf, dst->buf, (size_t)src_plane * plane,
-                                     (size_t)dst_plane * plane, (size_t)nplanes * plane, 0, NULL, NULL);
+    size_t from = 0, to = 0, bytes = 0;
+    jf_status st = jf_plane_bytes(ctx, src, src_plane, nplanes, "plane copy source", &from, &bytes);
+    if (st == JF_OK) st = jf_plane_bytes(ctx, dst, dst_plane, nplanes, "plane copy destination", &to, &bytes);
+    if (st != JF_OK) return st;
+    cl_int err = clEnqueueCopyBuffer(ctx->queue, src->buf, dst->buf, from, to, bytes, 0, NULL, NULL);
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueCopyBuffer (planes)");
 }
 
@@ -121,11 +124,9 @@ jf_status jf_tensor_view_planes(jf_context *ctx, const jf_tensor *t, int first_p
                                 jf_tensor *view)
 {
     *view = jf_tensor_wrap(NULL, nplanes, t->h, t->w);
-    if (!jf_planes_ok(t, first_plane, nplanes))
-        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "view of planes %d..%d of a %d-plane tensor",
-                       first_plane, first_plane + nplanes - 1, t->c);
-    size_t plane = (size_t)t->h * t->w * sizeof(float);
-    cl_buffer_region region = {(size_t)first_plane * plane, (size_t)nplanes * plane};
+    cl_buffer_region region;
+    jf_status st = jf_plane_bytes(ctx, t, first_plane, nplanes, "plane view", &region.origin, &region.size);
+    if (st != JF_OK) return st;
     cl_uint align_bits = 0;
     if (clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL) ==
             CL_SUCCESS &&
