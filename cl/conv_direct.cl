@@ -9,34 +9,19 @@
  * implicit: work-items whose window stays inside the image run a loop with no
  * bounds tests; only those touching the border take the checked loop (a
  * separate padding pass cost 6-8% of a model's time, measured).
- * The host's JF_CONV_XB (src/ops/conv.c) must equal the 6 pixels here. */
-#ifndef JF_ACT_NONE
-#define JF_ACT_NONE 0
-#define JF_ACT_RELU 1
-#define JF_ACT_LEAKY 2
-#define JF_ACT_SIGMOID 3
+ * The block comes from the tuning table (src/runtime/device.c) as
+ * JF_CONV_CHANNELS x JF_CONV_PIXELS, the host's range from the same row; the
+ * named registers below hold exactly 16 x 6, so other values are refused
+ * rather than computed wrong (another block needs another kernel). */
+#ifndef JF_CONV_CHANNELS
+#define JF_CONV_CHANNELS 16
 #endif
-
-/* out[c][y + pad][x + pad] = in[c][y][x]; zero elsewhere. */
-__kernel void pad_zero(__global const float *in, __global float *out, int c, int h, int w, int pad,
-                       int hp, int wp)
-{
-    int x = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);
-    if (x >= wp || y >= hp || ci >= c) return;
-    int sx = x - pad, sy = y - pad;
-    float v = 0.0f;
-    if (sx >= 0 && sx < w && sy >= 0 && sy < h) v = in[((size_t)ci * h + sy) * w + sx];
-    out[((size_t)ci * hp + y) * wp + x] = v;
-}
-
-static float jf_activate(float v, int c, int act, float slope, int act_channels)
-{
-    if (c >= act_channels) return v;
-    if (act == JF_ACT_RELU) return fmax(v, 0.0f);
-    if (act == JF_ACT_LEAKY) return v >= 0.0f ? v : v * slope;
-    if (act == JF_ACT_SIGMOID) return 1.0f / (1.0f + exp(-v));
-    return v;
-}
+#ifndef JF_CONV_PIXELS
+#define JF_CONV_PIXELS 6
+#endif
+#if JF_CONV_CHANNELS != 16 || JF_CONV_PIXELS != 6
+#error "conv_direct holds 16 channels x 6 pixels in named registers: set conv_channels 16, conv_pixels 6"
+#endif
 
 /* one output pixel's step: v = input sample, two float8 FMAs */
 #define JF_STEP(j) \
@@ -59,8 +44,8 @@ __kernel void conv_direct(__global const float *in, __global const float *wt,
      * the same input pixels run back to back and find them in cache (with
      * channels slowest, every input row came from memory once per block:
      * 1.7x slower on DKN, measured on PoCL). */
-    const int ob = get_global_id(0) * 16;
-    const int ox0 = get_global_id(1) * 6;
+    const int ob = get_global_id(0) * JF_CONV_CHANNELS;
+    const int ox0 = get_global_id(1) * JF_CONV_PIXELS;
     const int oy = get_global_id(2);
     if (ox0 >= wo || oy >= ho || ob >= cout) return;
 
@@ -108,19 +93,21 @@ __kernel void conv_direct(__global const float *in, __global const float *wt,
         }
     }
 
-    float a[96];
+    float a[JF_CONV_PIXELS * JF_CONV_CHANNELS];
     vstore8(l0, 0, a); vstore8(h0, 1, a); vstore8(l1, 2, a); vstore8(h1, 3, a);
     vstore8(l2, 4, a); vstore8(h2, 5, a); vstore8(l3, 6, a); vstore8(h3, 7, a);
     vstore8(l4, 8, a); vstore8(h4, 9, a); vstore8(l5, 10, a); vstore8(h5, 11, a);
     const size_t plane = (size_t)ho * wo;
-    for (int j = 0; j < 6; j++) {
+    for (int j = 0; j < JF_CONV_PIXELS; j++) {
         int ox = ox0 + j;
         if (ox >= wo) break;
-        for (int q = 0; q < 16; q++) {
+        for (int q = 0; q < JF_CONV_CHANNELS; q++) {
             int c = ob + q;
-            if (c < cout)
+            if (c < cout) {
+                float v = a[j * JF_CONV_CHANNELS + q] + bias[c];
                 out[(size_t)c * plane + (size_t)oy * wo + ox] =
-                    jf_activate(a[j * 16 + q] + bias[c], c, act, slope, act_channels);
+                    c < act_channels ? jf_activate(v, act, slope) : v;
+            }
         }
     }
 }

@@ -1,12 +1,16 @@
-/* ops.h - the OpenCL operations models are built from: convolution (im2col +
- * CLBlast SGEMM, 1x1 straight to SGEMM) with bias and fused activation,
- * space-to-depth, pixel shuffle, bicubic resizing, guide-to-gray and the fused
- * deformable weighted average. Tensors are planar float32 (runtime.h). */
+/* ops.h - the OpenCL operations models are built from, one source file (and
+ * one cl/ file) each: convolution (conv.c: im2col + CLBlast SGEMM, 1x1
+ * straight to SGEMM, or the direct kernel) with bias and fused activation,
+ * zero padding (pad.c), space-to-depth, pixel shuffle and bicubic resizing
+ * (resample.c), guide-to-gray (color.c), the fused deformable weighted
+ * average (deform.c) and the affine composition a * guide + b (compose.c).
+ * Tensors are planar float32 (runtime.h). */
 #ifndef JF_OPS_H
 #define JF_OPS_H
 
 #include "runtime/runtime.h"
 
+/* The values are cl/common.cl's JF_ACT_* (tests/test_runtime.c checks). */
 typedef enum jf_act { JF_ACT_NONE = 0, JF_ACT_RELU = 1, JF_ACT_LEAKY = 2, JF_ACT_SIGMOID = 3 } jf_act;
 
 /* Scratch memory that grows to the largest request and is reused (im2col). */
@@ -18,15 +22,16 @@ jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes);
 void jf_workspace_free(jf_workspace *ws);
 
 /* How a convolution is computed: im2col + CLBlast SGEMM (1x1: SGEMM alone), or
- * the direct kernel of cl/conv_direct.cl. The default is measured per device
- * kind: direct on CPUs, SGEMM elsewhere; JF_CONV=gemm|direct overrides it. */
+ * the direct kernel of cl/conv_direct.cl. The default is the tuning table's
+ * (runtime/device.c: direct on CPUs, SGEMM elsewhere); JF_CONV=gemm|direct
+ * overrides it. */
 typedef enum jf_conv_path { JF_CONV_DEFAULT = 0, JF_CONV_GEMM = 1, JF_CONV_DIRECT = 2 } jf_conv_path;
 jf_conv_path jf_conv_default_path(const jf_context *ctx);
 
 typedef struct jf_conv {
     int cin, cout, kh, kw, stride, pad, dil;
     jf_conv_path path;
-    int cout_pad;         /* direct path: cout rounded up to 16 */
+    int cout_pad;         /* direct path: cout rounded up to the tuned channel block (16) */
     jf_act act;
     float slope;          /* LeakyReLU negative slope */
     int act_channels;     /* activation on output channels [0, act_channels) only */
@@ -59,7 +64,7 @@ double jf_conv_macs(const jf_conv *conv, int ho, int wo);
 void jf_fold_batchnorm(float *weight, float *bias, int cout, int per_out, const float *gamma,
                        const float *beta, const float *mean, const float *var, float eps);
 
-/* out (c x H x W) = in placed at (left, top), zero elsewhere; H, W from out. */
+/* pad.c: out (c x H x W) = in placed at (left, top), zero elsewhere; H, W from out. */
 jf_status jf_pad_zero(jf_context *ctx, const jf_tensor *in, int top_left, jf_tensor *out);
 
 /* out (c*f*f x ceil(h/f) x ceil(w/f)) from in (c x h x w), edge-replicated. */
@@ -72,7 +77,7 @@ typedef enum jf_resize_mode { JF_RESIZE_PIL = 0, JF_RESIZE_OPENCV = 1 } jf_resiz
 jf_status jf_resize_cubic(jf_context *ctx, const jf_tensor *in, jf_tensor *out, jf_resize_mode mode);
 
 typedef enum jf_gray_mode { JF_GRAY_FLOAT = 0, JF_GRAY_U8 = 1 } jf_gray_mode;
-/* out (1 x h x w) from 3 planes; r, g, b give the plane index of each colour. */
+/* color.c: out (1 x h x w) from 3 planes; r, g, b give the plane index of each colour. */
 jf_status jf_rgb_to_gray(jf_context *ctx, const jf_tensor *in, int r, int g, int b,
                          jf_gray_mode mode, jf_tensor *out);
 
@@ -88,5 +93,9 @@ typedef struct jf_deform_params {
 jf_status jf_deform_average(jf_context *ctx, const jf_tensor *heads_a, const jf_tensor *heads_b,
                             const jf_tensor *target, const jf_deform_params *p, jf_tensor *out,
                             jf_tensor *weights_out, jf_tensor *offsets_out);
+
+/* compose.c: out (1 x H x W) = alpha * guide + beta per pixel, alpha and beta
+ * the two planes of coeffs (2 x H x W), guide 1 x H x W: SVLRM's last step. */
+jf_status jf_affine_compose(jf_context *ctx, const jf_tensor *coeffs, const jf_tensor *guide, jf_tensor *out);
 
 #endif
