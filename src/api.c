@@ -169,13 +169,9 @@ static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_te
     if (s == JF_OK) s = jf_run_tiled(m, gd, tgt, out, want_extra ? &extra : NULL, opt);
     if (s == JF_OK) s = jf_finish(ctx);
     /* side outputs: plane 0 to alpha, plane 1 to beta */
-    /* TODO(merge): jf_tensor_download_planes instead of clEnqueueReadBuffer */
-    size_t plane = (size_t)guide->w * guide->h * sizeof(float);
     for (int i = 0; s == JF_OK && want_extra && i < 2; i++) {
         float *dst = i == 0 ? opt->alpha : opt->beta;
-        if (!dst) continue;
-        cl_int e = clEnqueueReadBuffer(ctx->queue, extra.buf, CL_TRUE, i * plane, plane, dst, 0, NULL, NULL);
-        if (e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clEnqueueReadBuffer (coefficients)");
+        if (dst) s = jf_tensor_download_planes(ctx, &extra, i, 1, dst);
     }
     jf_tensor_free(&up);
     jf_tensor_free(&prepared);

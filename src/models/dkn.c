@@ -100,18 +100,9 @@ static jf_status dkn_run(jf_model *m, const jf_tensor *guide, const jf_tensor *t
     if (s == JF_OK) {
         jf_deform_params p = {1, m->info.kernel_size, m->info.window_size, m->info.residual};
         if (extra) {
-            /* views of the two parts of the side output */
-            /* TODO(merge): a runtime helper for plane views once runtime/ has one (no OpenCL here) */
-            cl_buffer_region rw = {0, (size_t)kk * out->h * out->w * 4};
-            cl_buffer_region ro = {rw.size, (size_t)2 * kk * out->h * out->w * 4};
-            cl_int e;
-            wmap = jf_tensor_wrap(clCreateSubBuffer(extra->buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &rw, &e), kk, out->h,
-                                  out->w);
-            if (e == CL_SUCCESS)
-                omap = jf_tensor_wrap(clCreateSubBuffer(extra->buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &ro, &e), 2 * kk,
-                                      out->h, out->w);
-            wmap.owned = omap.owned = 1;
-            if (e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clCreateSubBuffer (kernel maps)");
+            /* views of the two parts of the side output: weights, then offsets */
+            s = jf_tensor_view_planes(ctx, extra, 0, kk, &wmap);
+            if (s == JF_OK) s = jf_tensor_view_planes(ctx, extra, kk, 2 * kk, &omap);
         }
         if (s == JF_OK)
             s = jf_deform_average(ctx, &heads_img, &heads_dep, target, &p, out, extra ? &wmap : NULL,

@@ -25,13 +25,8 @@ jf_status jf_model_prepare(jf_model *m, const jf_tensor *guide, const jf_tensor 
         *gd = gd_buf;
     } else if (s == JF_OK && m->guide == JF_GUIDE_BGR && guide->c == 1) {
         /* a gray guide for a colour network: the same plane three times */
-        /* TODO(merge): jf_tensor_copy_planes instead of clEnqueueCopyBuffer */
         s = jf_tensor_alloc(ctx, gd_buf, 3, guide->h, guide->w);
-        size_t bytes = (size_t)guide->h * guide->w * sizeof(float);
-        for (int c = 0; s == JF_OK && c < 3; c++) {
-            cl_int e = clEnqueueCopyBuffer(ctx->queue, guide->buf, gd_buf->buf, 0, c * bytes, bytes, 0, NULL, NULL);
-            if (e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clEnqueueCopyBuffer");
-        }
+        for (int c = 0; s == JF_OK && c < 3; c++) s = jf_tensor_copy_planes(ctx, guide, 0, gd_buf, c, 1);
         *gd = gd_buf;
     }
     return s;

@@ -81,15 +81,10 @@ static jf_status svlrm_run(jf_model *m, const jf_tensor *guide, const jf_tensor 
     const jf_conv *convs = m->spec.conv;
     int nconv = m->spec.n - 1;
     jf_tensor in = {0}, coeffs = {0};
-    size_t bytes = (size_t)guide->w * guide->h * sizeof(float);
     /* input planes in the trained order: [target, guide] */
-    /* TODO(merge): jf_tensor_copy_planes instead of clEnqueueCopyBuffer */
     jf_status s = jf_tensor_alloc(ctx, &in, 2, guide->h, guide->w);
-    cl_int e = CL_SUCCESS;
-    if (s == JF_OK) e = clEnqueueCopyBuffer(ctx->queue, target->buf, in.buf, 0, 0, bytes, 0, NULL, NULL);
-    if (s == JF_OK && e == CL_SUCCESS)
-        e = clEnqueueCopyBuffer(ctx->queue, guide->buf, in.buf, 0, bytes, bytes, 0, NULL, NULL);
-    if (s == JF_OK && e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clEnqueueCopyBuffer (SVLRM input)");
+    if (s == JF_OK) s = jf_tensor_copy_planes(ctx, target, 0, &in, 0, 1);
+    if (s == JF_OK) s = jf_tensor_copy_planes(ctx, guide, 0, &in, 1, 1);
     /* the last layer writes straight into the caller's coefficient tensor when there is one */
     jf_tensor *dst = extra ? extra : &coeffs;
     if (s == JF_OK && extra) {
@@ -100,20 +95,7 @@ static jf_status svlrm_run(jf_model *m, const jf_tensor *guide, const jf_tensor 
     } else if (s == JF_OK) {
         s = jf_conv_chain(m, convs, nconv, &in, &coeffs, -1);
     }
-    if (s == JF_OK) {
-        /* TODO(merge): the jf_affine_compose op instead of launching compose.cl here */
-        cl_kernel k;
-        int plane = guide->w * guide->h;
-        s = jf_kernel(ctx, "compose.cl", "svlrm_compose", &k);
-        if (s == JF_OK) {
-            jf_arg(ctx, k, 0, sizeof(cl_mem), &dst->buf);
-            jf_arg(ctx, k, 1, sizeof(cl_mem), &guide->buf);
-            jf_arg(ctx, k, 2, sizeof(cl_mem), &out->buf);
-            s = JF_ARG(ctx, k, 3, plane);
-        }
-        size_t g[1] = {(size_t)plane}, l[1] = {64};
-        if (s == JF_OK) s = jf_launch(ctx, k, 1, g, l, "svlrm_compose");
-    }
+    if (s == JF_OK) s = jf_affine_compose(ctx, dst, guide, out);
     jf_tensor_free(&in);
     jf_tensor_free(&coeffs);
     return s;

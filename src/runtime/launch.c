@@ -56,21 +56,6 @@ jf_status jf_run(jf_context *ctx, const char *file, const char *options, const c
     return jf_enqueue(ctx, e->kernel, grid.dims, grid.global, grid.local.x ? local : NULL, kernel);
 }
 
-jf_status jf_arg(jf_context *ctx, cl_kernel k, cl_uint i, size_t size, const void *value)
-{
-    cl_int err = clSetKernelArg(k, i, size, value);
-    if (err == CL_SUCCESS) return JF_OK;
-    char what[96];
-    snprintf(what, sizeof what, "clSetKernelArg(%u)", i);
-    return jf_fail_cl(ctx, err, what);
-}
-
-jf_status jf_launch(jf_context *ctx, cl_kernel k, cl_uint dims, const size_t *global,
-                    const size_t *local, const char *what)
-{
-    return jf_enqueue(ctx, k, dims, global, local, what);
-}
-
 jf_status jf_finish(jf_context *ctx)
 {
     cl_int err = clFinish(ctx->queue);

@@ -305,10 +305,3 @@ jf_status jf_kernel_get(jf_context *ctx, const char *file, const char *options, 
     return JF_OK;
 }
 
-jf_status jf_kernel(jf_context *ctx, const char *file, const char *name, cl_kernel *out)
-{
-    const jf_kernel_entry *e;
-    jf_status st = jf_kernel_get(ctx, file, NULL, name, &e);
-    if (st == JF_OK) *out = e->kernel;
-    return st;
-}

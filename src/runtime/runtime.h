@@ -115,9 +115,6 @@ jf_status jf_program(jf_context *ctx, const char *file, const char *options, cl_
 /* The kernel `name` of that program. Borrowed: owned by the context. */
 jf_status jf_kernel_get(jf_context *ctx, const char *file, const char *options, const char *name,
                         const jf_kernel_entry **out);
-/* Legacy: the kernel of cl/<file> without program options. Only src/models/svlrm.c
- * still calls it (with jf_arg / jf_launch); remove the three when it uses jf_affine_compose. */
-jf_status jf_kernel(jf_context *ctx, const char *file, const char *name, cl_kernel *out);
 /* The text of cl/<file> alone: embedded, or from $JF_KERNEL_DIR (common.cl is
  * taken from there when present, else the embedded one). Caller frees. */
 jf_status jf_program_source(jf_context *ctx, const char *file, char **source, size_t *len);
@@ -205,12 +202,6 @@ jf_status jf_run(jf_context *ctx, const char *file, const char *options, const c
 #define JF_RUN(ctx, file, kernel, grid, ...) \
     jf_run((ctx), (file), NULL, (kernel), (grid), JF_KARGS(__VA_ARGS__))
 jf_status jf_finish(jf_context *ctx);
-
-/* Legacy (see jf_kernel): one argument, and an unchecked launch. */
-jf_status jf_arg(jf_context *ctx, cl_kernel k, cl_uint i, size_t size, const void *value);
-#define JF_ARG(ctx, k, i, v) jf_arg((ctx), (k), (i), sizeof(v), &(v))
-jf_status jf_launch(jf_context *ctx, cl_kernel k, cl_uint dims, const size_t *global,
-                    const size_t *local, const char *what);
 
 /* ---- GEMM (blas.c) ----
  * C[m x n] = A[m x k] * B[k x n] (+ beta * C), row-major, on the context's queue. */
