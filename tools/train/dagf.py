@@ -229,7 +229,8 @@ class Level(nn.Module):
     def out_path(self, x, prev):
         y = self.output["conv"](x)
         if prev is not None:
-            y = self.output["fuse"](self.output_scale * F.interpolate(prev, scale_factor=2, mode="nearest") + y)
+            up = F.interpolate(prev, scale_factor=2, mode="nearest")
+            y = self.output["fuse"](self.output_scale * up + y)
         return y, self.output["residual"](y)
 
     def export(self, name, out, last):
@@ -386,7 +387,9 @@ class DAGFInference(nn.Module):
         self.levels = int(meta.get("levels", 3))
         self.res_blocks = int(meta.get("res_blocks", 2))
 
-    def forward(self, guide, target):
+    def forward(self, guide, target, trace=None):
+        """trace: a dict that, when given, receives each level's filtered features X
+        ('level.i.x', F x h x w at the padded size) for debugging an implementation."""
         T, L = self.T, self.levels
         h, w = target.shape[-2:]
         m = 2 ** (L + 1)
@@ -409,20 +412,24 @@ class DAGFInference(nn.Module):
             p = "level.%d" % i
             j = L - 1 - i
             ft, fg = feats["target"][j], feats["guide"][j]
-            # kernels
-            a = self._attention(p + ".attention", ft, fg)
-            kt = torch.softmax(_conv(T, p + ".kernel_target.conv2", _conv(T, p + ".kernel_target.conv1", ft, True), False), 1)
-            kg = torch.softmax(_conv(T, p + ".kernel_guide.conv2", _conv(T, p + ".kernel_guide.conv1", fg, True), False), 1)
-            k = torch.tanh(a * kt + (1 - a) * kg) / T[p + ".kernel_scale"]
-            k = k / torch.clamp(k.abs().sum(1, keepdim=True) + 1e-4, min=1.0)
-            # features to filter
+            # features to filter, at half the level's size, then nearest x2
             z = _conv(T, p + ".input.conv1", F.avg_pool2d(target, 2 ** (j + 1)), True)
             z = _conv(T, p + ".input.conv2", z if x is None else torch.cat([z, x], 1), False)
             for r in range(self.res_blocks):
                 q = "%s.res.%d" % (p, r)
-                z = F.prelu(_conv(T, q + ".conv2", _conv(T, q + ".conv1", z, True), False) + z, T[q + ".slope"])
-            z = z.repeat_interleave(2, 2).repeat_interleave(2, 3)  # nearest x2
+                y1 = _conv(T, q + ".conv1", z, True)
+                z = F.prelu(_conv(T, q + ".conv2", y1, False) + z, T[q + ".slope"])
+            z = z.repeat_interleave(2, 2).repeat_interleave(2, 3)
+            # the level's per-pixel kernels
+            a = self._attention(p + ".attention", ft, fg)
+            kt = _conv(T, p + ".kernel_target.conv2", _conv(T, p + ".kernel_target.conv1", ft, True), False)
+            kg = _conv(T, p + ".kernel_guide.conv2", _conv(T, p + ".kernel_guide.conv1", fg, True), False)
+            k = a * torch.softmax(kt, 1) + (1 - a) * torch.softmax(kg, 1)
+            k = torch.tanh(k) / T[p + ".kernel_scale"]
+            k = k / torch.clamp(k.abs().sum(1, keepdim=True) + 1e-4, min=1.0)
             x = _gather3x3(z, k, DILATION)
+            if trace is not None:
+                trace[p + ".x"] = x
             # output path
             o = _conv(T, p + ".output.conv", x, True)
             if y is not None:
@@ -455,7 +462,7 @@ def randomize(model, seed=0):
         for mod in model.modules():
             if isinstance(mod, Conv):
                 fan = mod.weight[0].numel()
-                mod.weight.copy_(torch.randn(mod.weight.shape, generator=g) * (1.2 / math.sqrt(fan)))
+                mod.weight.copy_(torch.randn(mod.weight.shape, generator=g) * (1.1 / math.sqrt(fan)))
                 mod.bias.copy_(u(mod.bias.shape, -0.1, 0.1))
                 if mod.act:
                     mod.slope.copy_(u((1,), -0.2, 0.5))
@@ -470,7 +477,8 @@ def randomize(model, seed=0):
                 mod.bn.running_mean.copy_(u((n,), -0.3, 0.3))
                 mod.bn.running_var.copy_(u((n,), 0.2, 2.0))
         # A larger last layer makes the output depend visibly on the inputs; the gains
-        # above keep float32 within ~1e-6 of float64 (1.5 loses 5e-5, too close to 1e-4).
+        # above keep float32 within ~2e-6 of float64 on the fixtures (1.2 loses 1.4e-5 and
+        # 1.5 some 5e-5, too close to a C conformance tolerance of 1e-4).
         model.level[-1].output["residual"].weight.mul_(8.0)
         for i, lv in enumerate(model.level):
             lv.kernel_scale.fill_((0.4, 4.5, 1.5)[i % 3])  # clamped, default, mixed
