@@ -275,6 +275,7 @@ def main():
     model.train()
     t_last_export = time.time()
     t_log, loss_acc, n_acc = time.time(), 0.0, 0
+    l1_acc = 0.0  # dagf: L1 of the final output alone, the loss's other terms aside
     dt_avg, n_run = 0.0, 0  # this process's own iterations, for the pause guard
     while it < args.iters and wall < budget and not stop["flag"]:
         t0 = time.time()
@@ -304,12 +305,15 @@ def main():
         dt_avg = dt if n_run == 1 else 0.95 * dt_avg + 0.05 * dt
         wall += dt
         loss_acc += loss.item()
+        if args.arch == "dagf":
+            l1_acc += (out[-1] - t_).abs().mean().item()
         n_acc += 1
         if it % args.log_every == 0:
             now = time.time()
-            print("iter %d loss %.5f lr %.2e %.3f s/iter wall %.0f s" %
-                  (it, loss_acc / n_acc, lr, (now - t_log) / n_acc, wall), flush=True)
-            t_log, loss_acc, n_acc = now, 0.0, 0
+            extra = " (final L1 %.5f)" % (l1_acc / n_acc) if args.arch == "dagf" else ""
+            print("iter %d loss %.5f%s lr %.2e %.3f s/iter wall %.0f s" %
+                  (it, loss_acc / n_acc, extra, lr, (now - t_log) / n_acc, wall), flush=True)
+            t_log, loss_acc, n_acc, l1_acc = now, 0.0, 0, 0.0
         if time.time() - t_last_export > args.export_every * 60:
             save()
             t_last_export = time.time()
