@@ -289,6 +289,13 @@ class DAGF(nn.Module):
     - PReLU: one slope per activation, initial 0.25.
     - Intermediate outputs (training only): each earlier level's residual plane is
       resized bilinearly (align_corners=False) to H x W and added to the target.
+    - Training (tools/train/train.py --arch dagf): L1 on the result plus the multi-stage
+      L1 (mean over the intermediate outputs against the full-size truth), weighted
+      1 -> 0 linearly over the first half of training; the boundary-aware term is
+      available (--ba-weight) but off, as in the code's default '1*L1' loss. Every
+      level's residual conv starts at zero, so training starts from the bicubic input.
+      Degradation as for DKN/FDKN: PIL bicubic (antialiased) down, PIL bicubic up, on
+      RGB-D-D; guide planes B, G, R.
     """
 
     arch = "dagf"
