@@ -275,7 +275,7 @@ def main():
     model.train()
     t_last_export = time.time()
     t_log, loss_acc, n_acc = time.time(), 0.0, 0
-    l1_acc = 0.0  # dagf: L1 of the final output alone, the loss's other terms aside
+    l1_acc = bic_acc = 0.0  # dagf: L1 of the final output alone and of its bicubic input
     dt_avg, n_run = 0.0, 0  # this process's own iterations, for the pause guard
     while it < args.iters and wall < budget and not stop["flag"]:
         t0 = time.time()
@@ -307,13 +307,15 @@ def main():
         loss_acc += loss.item()
         if args.arch == "dagf":
             l1_acc += (out[-1] - t_).abs().mean().item()
+            bic_acc += (u_ - t_).abs().mean().item()
         n_acc += 1
         if it % args.log_every == 0:
             now = time.time()
-            extra = " (final L1 %.5f)" % (l1_acc / n_acc) if args.arch == "dagf" else ""
+            extra = " (final L1 %.5f, bicubic %.5f)" % (l1_acc / n_acc, bic_acc / n_acc) \
+                if args.arch == "dagf" else ""
             print("iter %d loss %.5f%s lr %.2e %.3f s/iter wall %.0f s" %
                   (it, loss_acc / n_acc, extra, lr, (now - t_log) / n_acc, wall), flush=True)
-            t_log, loss_acc, n_acc, l1_acc = now, 0.0, 0, 0.0
+            t_log, loss_acc, n_acc, l1_acc, bic_acc = now, 0.0, 0, 0.0, 0.0
         if time.time() - t_last_export > args.export_every * 60:
             save()
             t_last_export = time.time()
