@@ -170,6 +170,43 @@ START_TEST(dagf_tiled_equals_untiled)
 }
 END_TEST
 
+/* Progress: done counts up by steps within each tile to steps x tiles. */
+typedef struct progress_log {
+    int calls, last, total, backwards;
+} progress_log;
+
+static int record_progress(void *user, int done, int total)
+{
+    progress_log *p = user;
+    if (done < p->last) p->backwards++;
+    p->calls++;
+    p->last = done;
+    p->total = total;
+    return 0;
+}
+
+START_TEST(dagf_reports_progress_per_level)
+{
+    jf_context *ctx = jft_context();
+    jf_model *m = load_fixture_model(ctx);
+    dagf_case c;
+    read_case("odd", &c);
+    float *out = malloc((size_t)c.w * c.h * sizeof *out);
+    progress_log log = {0};
+    jf_run_options opt = {.progress = record_progress, .progress_user = &log};
+    run_host(m, c.guide.data, 3, c.target.data, c.w, c.h, out, &opt);
+    /* one tile: the pyramids, three steps per level, the result */
+    ck_assert_int_eq(log.total, m->arch->steps);
+    ck_assert_int_eq(log.calls, 3 * 3 + 2);
+    ck_assert_int_eq(log.last, log.total);
+    ck_assert_int_eq(log.backwards, 0);
+    free(out);
+    free_case(&c);
+    jf_model_destroy(m);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
 START_TEST(dagf_gray_guide_is_three_planes)
 {
     jf_context *ctx = jft_context();
@@ -243,6 +280,7 @@ END_TEST
 int main(void)
 {
     return jft_run_tests("dagf", "dagf", 0,
-                         JFT_TESTS(dagf_matches_pytorch, dagf_tiled_equals_untiled, dagf_gray_guide_is_three_planes,
+                         JFT_TESTS(dagf_matches_pytorch, dagf_tiled_equals_untiled, dagf_reports_progress_per_level,
+                                   dagf_gray_guide_is_three_planes,
                                    dagf_malformed_files_name_the_fault));
 }

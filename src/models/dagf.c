@@ -528,7 +528,9 @@ static double dagf_macs(const jf_model *m, int width, int height)
  * pyramid levels are freed as their level ends. On top: the padded target and
  * guide, the tile's guide, target and output and the caller's upsampled
  * target and prepared guide (16 planes). The convolution workspace comes on
- * top (m->ws_bytes_per_pixel). */
+ * top (m->ws_bytes_per_pixel). Measured (every tensor allocation counted, one
+ * untiled run, host images): 216 bytes per pixel at F = 8 (this gives 240),
+ * 728 at F = 32 (768). */
 static double dagf_bytes_per_pixel(const jf_model *m)
 {
     const dagf *d = m->impl;
