@@ -52,17 +52,15 @@ typedef struct dagf_table {
  * more than the largest DAGF the metadata allows needs. */
 static int add_row(dagf_table *t, jf_layer r) { return t->rows[t->n] = r, t->n++; }
 
-/* A same-size convolution (zero padding k/2) at 1/scale, reading in0 (and in1,
- * channels concatenated); with `prelu` its one-parameter PReLU "<name>.slope". */
-static int add_conv(dagf_table *t, const char *name, int cin, int cout, int k, int prelu, int scale, int in0,
-                    int in1)
+/* A same-size convolution (zero padding k/2) at 1/scale, reading `in`; with
+ * `prelu` its one-parameter PReLU "<name>.slope". */
+static int add_conv(dagf_table *t, const char *name, int cin, int cout, int k, int prelu, int scale, int in)
 {
     jf_layer r = JF_CONV_ROW("", "", cin, cout, k, 1, k / 2, 1, prelu ? JF_ACT_LEAKY : JF_ACT_NONE, scale);
     /* the names are short (the longest, "level.4.attention.conv_out.slope", has 32 characters) */
     snprintf(r.name, sizeof r.name, "%.63s", name);
     if (prelu) snprintf(r.prelu, sizeof r.prelu, "%.57s.slope", name);
-    r.in[0] = in0;
-    r.in[1] = in1;
+    r.in[0] = in;
     return add_row(t, r);
 }
 
@@ -85,21 +83,23 @@ static int dagf_attention_rows(dagf_table *t, dagf *d, int i, int s, int ft, int
     char p[32], n[64];
     snprintf(p, sizeof p, "level.%d.attention", i);
 #define NAME(x) (snprintf(n, sizeof n, "%s.%s", p, x), n)
-    lv->conv_in = add_conv(t, NAME("conv_in"), 2 * F, F, 3, 1, s, JF_ROW(ft), JF_ROW(fg));
-    lv->enc1 = add_conv(t, NAME("enc1"), F, F / 2, 3, 1, s, JF_PREV, 0);
+    /* the concatenation is a buffer of its own: a row, so that the planes per pixel count it */
+    add_step(t, JF_STEP_LOCAL, NAME("cat(ft, fg)"), 2 * F, 2 * F, 0, s, 0, JF_ROW(ft), JF_ROW(fg), 0);
+    lv->conv_in = add_conv(t, NAME("conv_in"), 2 * F, F, 3, 1, s, JF_PREV);
+    lv->enc1 = add_conv(t, NAME("enc1"), F, F / 2, 3, 1, s, JF_PREV);
     int e1 = add_step(t, JF_STEP_FOLD, NAME("e1 = unshuffle(enc1)"), F / 2, 2 * F, 2, s, 0, JF_PREV, 0, 0);
-    lv->enc2 = add_conv(t, NAME("enc2"), 2 * F, F, 3, 1, 2 * s, JF_PREV, 0);
+    lv->enc2 = add_conv(t, NAME("enc2"), 2 * F, F, 3, 1, 2 * s, JF_PREV);
     int e2 = add_step(t, JF_STEP_FOLD, NAME("e2 = unshuffle(enc2)"), F, 4 * F, 2, 2 * s, 0, JF_PREV, 0, 0);
-    lv->mid1 = add_conv(t, NAME("mid1"), 4 * F, 4 * F, 3, 1, 4 * s, JF_PREV, 0);
-    lv->mid2 = add_conv(t, NAME("mid2"), 4 * F, 4 * F, 3, 1, 4 * s, JF_PREV, 0);
+    lv->mid1 = add_conv(t, NAME("mid1"), 4 * F, 4 * F, 3, 1, 4 * s, JF_PREV);
+    lv->mid2 = add_conv(t, NAME("mid2"), 4 * F, 4 * F, 3, 1, 4 * s, JF_PREV);
     add_step(t, JF_STEP_LOCAL, NAME("mid2 + e2"), 4 * F, 4 * F, 0, 4 * s, 1, JF_PREV, JF_ROW(e2), 0);
-    lv->dec1 = add_conv(t, NAME("dec1"), 4 * F, 8 * F, 3, 1, 4 * s, JF_PREV, 0);
+    lv->dec1 = add_conv(t, NAME("dec1"), 4 * F, 8 * F, 3, 1, 4 * s, JF_PREV);
     add_step(t, JF_STEP_UP, NAME("shuffle(dec1)"), 8 * F, 2 * F, 2, 4 * s, 0, JF_PREV, 0, 0);
     add_step(t, JF_STEP_LOCAL, NAME("d1 + e1"), 2 * F, 2 * F, 0, 2 * s, 1, JF_PREV, JF_ROW(e1), 0);
-    lv->dec2 = add_conv(t, NAME("dec2"), 2 * F, 4 * F, 3, 1, 2 * s, JF_PREV, 0);
+    lv->dec2 = add_conv(t, NAME("dec2"), 2 * F, 4 * F, 3, 1, 2 * s, JF_PREV);
     add_step(t, JF_STEP_UP, NAME("shuffle(dec2)"), 4 * F, F, 2, 2 * s, 0, JF_PREV, 0, 0);
     add_step(t, JF_STEP_LOCAL, NAME("d2 + conv_in"), F, F, 0, s, 1, JF_PREV, JF_ROW(lv->conv_in), 0);
-    lv->conv_out = add_conv(t, NAME("conv_out"), F, 1, 3, 1, s, JF_PREV, 0);
+    lv->conv_out = add_conv(t, NAME("conv_out"), F, 1, 3, 1, s, JF_PREV);
 #undef NAME
     return lv->conv_out;
 }
@@ -118,18 +118,18 @@ static void dagf_rows(dagf_table *t, dagf *d)
     for (int b = 0; b < 2; b++) {
         /* 2. heads: 3x3 conv, then 1x1 conv + PReLU, at full size */
         snprintf(n, sizeof n, "head.%s.conv1", dagf_branch[b]);
-        d->head[b] = add_conv(t, n, b ? 3 : 1, F, 3, 0, 1, JF_ROW(pad[b]), 0);
+        d->head[b] = add_conv(t, n, b ? 3 : 1, F, 3, 0, 1, JF_ROW(pad[b]));
         snprintf(n, sizeof n, "head.%s.conv2", dagf_branch[b]);
-        feat[b][0] = add_conv(t, n, F, F, 1, 1, 1, JF_PREV, 0);
+        feat[b][0] = add_conv(t, n, F, F, 1, 1, 1, JF_PREV);
         /* 3. pyramid steps: 3x3 conv + PReLU, unshuffle by 2, 1x1 conv + PReLU */
         for (int p = 0; p < L - 1; p++) {
             int s = 1 << p;
             snprintf(n, sizeof n, "pyramid.%s.%d.conv1", dagf_branch[b], p);
-            d->pyramid[b][p] = add_conv(t, n, F, F, 3, 1, s, JF_ROW(feat[b][p]), 0);
+            d->pyramid[b][p] = add_conv(t, n, F, F, 3, 1, s, JF_ROW(feat[b][p]));
             snprintf(n, sizeof n, "pyramid.%s.%d unshuffle", dagf_branch[b], p);
             add_step(t, JF_STEP_FOLD, n, F, 4 * F, 2, s, 0, JF_PREV, 0, 0);
             snprintf(n, sizeof n, "pyramid.%s.%d.conv2", dagf_branch[b], p);
-            feat[b][p + 1] = add_conv(t, n, 4 * F, F, 1, 1, 2 * s, JF_PREV, 0);
+            feat[b][p + 1] = add_conv(t, n, 4 * F, F, 1, 1, 2 * s, JF_PREV);
         }
     }
     /* 4. levels, coarse to fine: level i at 1/s, its input path at 1/(2s) */
@@ -141,15 +141,19 @@ static void dagf_rows(dagf_table *t, dagf *d)
         add_step(t, JF_STEP_FOLD, n, 1, 1, hs, 1, (double)hs * hs, JF_ROW(pad[0]), 0, 0);
         /* 4.2 input convs, the previous level's filtered features concatenated */
         snprintf(n, sizeof n, "level.%d.input.conv1", i);
-        lv->in_conv1 = add_conv(t, n, 1, F, 3, 1, hs, JF_PREV, 0);
+        lv->in_conv1 = add_conv(t, n, 1, F, 3, 1, hs, JF_PREV);
+        if (i > 0) {
+            snprintf(n, sizeof n, "level.%d cat(input, X of level %d)", i, i - 1);
+            add_step(t, JF_STEP_LOCAL, n, 2 * F, 2 * F, 0, hs, 0, JF_PREV, JF_ROW(x_prev), 0);
+        }
         snprintf(n, sizeof n, "level.%d.input.conv2", i);
-        int z = lv->in_conv2 = add_conv(t, n, i ? 2 * F : F, F, 3, 0, hs, JF_PREV, i ? JF_ROW(x_prev) : 0);
+        int z = lv->in_conv2 = add_conv(t, n, i ? 2 * F : F, F, 3, 0, hs, JF_PREV);
         /* 4.3 residual blocks */
         for (int r = 0; r < R; r++) {
             snprintf(n, sizeof n, "level.%d.res.%d.conv1", i, r);
-            lv->res_conv1[r] = add_conv(t, n, F, F, 3, 1, hs, JF_ROW(z), 0);
+            lv->res_conv1[r] = add_conv(t, n, F, F, 3, 1, hs, JF_ROW(z));
             snprintf(n, sizeof n, "level.%d.res.%d.conv2", i, r);
-            add_conv(t, n, F, F, 3, 0, hs, JF_PREV, 0);
+            add_conv(t, n, F, F, 3, 0, hs, JF_PREV);
             snprintf(n, sizeof n, "level.%d.res.%d + x, PReLU", i, r);
             z = add_step(t, JF_STEP_LOCAL, n, F, F, 0, hs, 1, JF_PREV, JF_ROW(z), 0);
         }
@@ -164,9 +168,9 @@ static void dagf_rows(dagf_table *t, dagf *d)
         int kern[2];
         for (int b = 0; b < 2; b++) {
             snprintf(n, sizeof n, "level.%d.kernel_%s.conv1", i, dagf_branch[b]);
-            int first = add_conv(t, n, F, F, 1, 1, s, JF_ROW(feat[b][j]), 0);
+            int first = add_conv(t, n, F, F, 1, 1, s, JF_ROW(feat[b][j]));
             snprintf(n, sizeof n, "level.%d.kernel_%s.conv2", i, dagf_branch[b]);
-            kern[b] = add_conv(t, n, F, DAGF_TAPS, 1, 0, s, JF_PREV, 0);
+            kern[b] = add_conv(t, n, F, DAGF_TAPS, 1, 0, s, JF_PREV);
             *(b ? &lv->kernel_guide : &lv->kernel_target) = first;
         }
         snprintf(n, sizeof n, "level.%d kernel fusion", i);
@@ -178,20 +182,20 @@ static void dagf_rows(dagf_table *t, dagf *d)
         x_prev = add_step(t, JF_STEP_LOCAL, n, F, F, 0, s, (double)DAGF_TAPS * F, JF_ROW(taps), JF_ROW(fused), 0);
         /* 4.8 output path */
         snprintf(n, sizeof n, "level.%d.output.conv", i);
-        int o = lv->out_conv = add_conv(t, n, F, F, 3, 1, s, JF_ROW(x_prev), 0);
+        int o = lv->out_conv = add_conv(t, n, F, F, 3, 1, s, JF_ROW(x_prev));
         if (i > 0) {
             snprintf(n, sizeof n, "level.%d output nearest x2 of level %d", i, i - 1);
             int up = add_step(t, JF_STEP_UP, n, F, F, 2, hs, 0, JF_ROW(y_prev), 0, 0);
             snprintf(n, sizeof n, "level.%d lambda * up + output", i);
             add_step(t, JF_STEP_LOCAL, n, 2 * F, F, 0, s, 1, JF_ROW(o), JF_ROW(up), 0);
             snprintf(n, sizeof n, "level.%d.output.fuse", i);
-            o = lv->out_fuse = add_conv(t, n, F, F, 3, 1, s, JF_PREV, 0);
+            o = lv->out_fuse = add_conv(t, n, F, F, 3, 1, s, JF_PREV);
         }
         y_prev = o;
     }
     /* 5. the residual plane (with its PReLU) plus the padded target, cropped */
     snprintf(n, sizeof n, "level.%d.output.residual", L - 1);
-    d->residual = add_conv(t, n, F, 1, 3, 1, 1, JF_ROW(y_prev), 0);
+    d->residual = add_conv(t, n, F, 1, 3, 1, 1, JF_ROW(y_prev));
     add_step(t, JF_STEP_LOCAL, "residual + target", 2, 1, 0, 1, 1, JF_PREV, JF_ROW(pad[0]), 0);
 }
 
