@@ -136,7 +136,8 @@ static void dagf_rows(dagf_table *t, dagf *d)
     for (int i = 0; i < L; i++) {
         dagf_level *lv = &d->level[i];
         int j = L - 1 - i, s = 1 << j, hs = 2 * s;
-        /* 4.1 the target pooled to half the level's size: each output averages an hs x hs block */
+        /* 4.1 the target pooled to half the level's size: each output averages an hs x hs
+         * block, which a FOLD row reaches exactly (one plane out: the mean, not the stack) */
         snprintf(n, sizeof n, "level.%d target pool %d", i, hs);
         add_step(t, JF_STEP_FOLD, n, 1, 1, hs, 1, (double)hs * hs, JF_ROW(pad[0]), 0, 0);
         /* 4.2 input convs, the previous level's filtered features concatenated */
@@ -171,7 +172,8 @@ static void dagf_rows(dagf_table *t, dagf *d)
             int first = add_conv(t, n, F, F, 1, 1, s, JF_ROW(feat[b][j]));
             snprintf(n, sizeof n, "level.%d.kernel_%s.conv2", i, dagf_branch[b]);
             kern[b] = add_conv(t, n, F, DAGF_TAPS, 1, 0, s, JF_PREV);
-            *(b ? &lv->kernel_guide : &lv->kernel_target) = first;
+            if (b) lv->kernel_guide = first;
+            else lv->kernel_target = first;
         }
         snprintf(n, sizeof n, "level.%d kernel fusion", i);
         /* softmax, blend, tanh and the L1 bound: about 8 operations per tap */
