@@ -149,7 +149,7 @@ typedef struct jf_image {
 typedef struct jf_model jf_model;
 
 typedef struct jf_model_info {
-    char architecture[32]; /* "fdkn", "dkn", "svlrm" */
+    char architecture[32]; /* "fdkn", "dkn", "svlrm", "dagf" */
     int scale;             /* the upsampling factor it was trained for */
     int kernel_size;       /* k of the k*k kernel (DKN/FDKN) */
     int window_size;       /* the deformable window (DKN/FDKN) */

@@ -82,6 +82,21 @@ expect_fail "coefficients on fdkn" "needs an SVLRM model" -- "$JF" run --model "
 "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/tiled.npy" --memory-budget 16 --quiet &&
   cmp -s <(tail -c 1228800 "$T/tiled.npy") <(tail -c 1228800 "$T/out.npy") && ok || bad "tiled run differs from untiled"
 
+# DAGF (a .safetensors file like any other): the random fixture model on the odd case
+# through .npy files (guide HxWx3 in R, G, B), the sample PNGs x8, its FLOPs in bench
+D="$SRC/tests/data/dagf"
+DM="$D/dagf_f8_random.safetensors"
+"$PY" -c "import numpy as np, sys; g = np.load(sys.argv[1]); np.save(sys.argv[2], np.ascontiguousarray(g[::-1].transpose(1, 2, 0))); np.save(sys.argv[3], np.load(sys.argv[4])[0])" \
+  "$D/odd_guide.npy" "$T/dagf_guide.npy" "$T/dagf_target.npy" "$D/odd_target.npy" &&
+  "$JF" run --model "$DM" --guide "$T/dagf_guide.npy" --target "$T/dagf_target.npy" --output "$T/dagf.npy" --quiet &&
+  "$PY" -c "import numpy as np, sys; d = abs(np.load(sys.argv[1]).reshape(53, 77) - np.load(sys.argv[2])[0]).max(); sys.exit(0 if d <= 1e-4 else 1)" \
+  "$T/dagf.npy" "$D/odd_output.npy" && ok || bad "dagf run on the odd fixture"
+"$JF" run --model "$DM" --guide "$SRC/weights/sample/guide.png" --target "$SRC/weights/sample/depth_low.png" --scale 8 \
+  --output "$T/dagf.png" --quiet && png_is "$T/dagf.png" 256 192 16 && ok || bad "dagf run on the sample PNGs"
+"$JF" bench --model "$DM" --size 77x53 --repeat 1 > "$T/dagf_bench.json" &&
+  "$PY" -c "import json, sys; d = json.loads(open(sys.argv[1]).readline()); sys.exit(0 if d['architecture'] == 'dagf' and d['gflop'] > 0 else 1)" "$T/dagf_bench.json" &&
+  ok || bad "dagf bench JSON"
+
 # bench prints JSON with the promised fields
 "$JF" bench --model "$MODEL" --size 64x48 --repeat 1 > "$T/bench.json" &&
   "$PY" -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); [d[k] for k in ('model','device','width','height','first_ms','median_ms')]; sys.exit(0 if d['width']==64 else 1)" "$T/bench.json" &&

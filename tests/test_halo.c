@@ -1,12 +1,14 @@
 /* test_halo.c - the tiling halo derived from each model's spec against a
  * brute-force receptive-field probe: random-weight FDKN, DKN and SVLRM models
- * built in memory for every kernel size (and several layer counts), one input
+ * built in memory for every kernel size (and several layer counts) and DAGF's
+ * random fixture model (tests/data/dagf/), one input
  * pixel of the guide and then of the target perturbed far from the borders,
  * and every output that moves must lie within the halo of that pixel, while
  * the farthest one shows the halo is no looser than the model's alignment
  * grid; tiles cut with it give the untiled result. Host-only cases check the halo rule itself (scale changes, branches,
  * transposed convolutions, windows) on tables shaped like the coming models
  * against a forward simulation of which pixels a change reaches. */
+#include "jf_files.h"
 #include "jf_test.h"
 #include "io/safetensors.h"
 #include "models/model.h"
@@ -296,6 +298,7 @@ static void check_model(jf_context *ctx, model_file f, int gc, int W, int H, int
     /* an output's phase on the alignment grid decides how far it reaches: one
      * pixel's probe may fall short of the worst phase by up to align - 1 */
     int want = expect >= 0 ? expect : halo - (align - 1);
+    printf("%s: halo %d, farthest moved output %d away\n", label, halo, reach);
     ck_assert_msg(reach >= want, "%s: the halo %d is looser than needed: the farthest moved output is %d away "
                   "(at least %d expected)", label, halo, reach, want);
     jf_model_destroy(m);
@@ -349,6 +352,22 @@ START_TEST(svlrm_halo_layer_counts)
         check_model(ctx, svlrm_file(L), 1, wide ? 2 * L + 9 : 36, wide ? 1 : 36, wide ? L + 4 : 18,
                     wide ? 0 : 17, L + 2, label);
     }
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+/* DAGF: the random F = 8 fixture model (tests/data/dagf/), whose pyramid,
+ * U-Nets and per-pixel filters at three scales reach farthest through the
+ * coarsest level; one pixel in the middle of a square that holds its halo. */
+START_TEST(dagf_halo_random_fixture)
+{
+    jf_context *ctx = jft_context();
+    jft_seed(25);
+    size_t size = 0;
+    uint8_t *data = jft_read_bytes(jft_source_path("tests/data/dagf/dagf_f8_random.safetensors"), &size);
+    model_file f = {data, size};
+    /* 16-aligned outputs reach farthest on one side; (141, 139) sits at other phases */
+    check_model(ctx, f, 3, 283, 281, 141, 139, -1, "dagf f8 random");
     jf_context_destroy(ctx);
 }
 END_TEST
@@ -668,6 +687,7 @@ int main(void)
     tcase_add_test(models, fdkn_halo_every_kernel_size);
     tcase_add_test(models, dkn_halo_every_kernel_size);
     tcase_add_test(models, svlrm_halo_layer_counts);
+    tcase_add_test(models, dagf_halo_random_fixture);
     tcase_add_test(models, tiles_match_whole_image);
     suite_add_tcase(s, models);
     return jft_run_suite(s);
