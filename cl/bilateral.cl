@@ -20,14 +20,22 @@
  * wider than the image (jf_border_index: cl/common.cl). */
 static inline int jf_reflect101(int p, int n) { return jf_border_index(p, n, JF_BORDER_REFLECT_101); }
 
+/* f(x), f(x + 1), ..., f(x + n - 1) as a list, for a vector literal: the
+ * scalar loads of the border path compile as they did written out by hand
+ * (a loop into a private array doubled the kernel's code, measured). */
+#define JF_LANES2(f, x) f(x), f((x) + 1)
+#define JF_LANES4(f, x) JF_LANES2(f, x), JF_LANES2(f, (x) + 2)
+#define JF_LANES8(f, x) JF_LANES4(f, x), JF_LANES4(f, (x) + 4)
+#define JF_LANES16(f, x) JF_LANES8(f, x), JF_LANES8(f, (x) + 8)
+
 /* JF_V horizontally adjacent values of a row from x, border reflected (one
  * vector load when all are inside). */
 static inline JF_FLOATV jf_rowv(__global const float *row, int x, int w, int inside)
 {
     if (inside) return JF_LOADV(0, row + x);
-    float v[JF_V];
-    for (int i = 0; i < JF_V; i++) v[i] = row[jf_reflect101(x + i, w)];
-    return JF_LOADV(0, v);
+#define JF_ROW_AT(i) row[jf_reflect101(i, w)]
+    return (JF_FLOATV)(JF_CAT(JF_LANES, JF_V)(JF_ROW_AT, x));
+#undef JF_ROW_AT
 }
 
 /* out(p) = sum_q w(p,q) target(q) / sum_q w(p,q) over the disk |q - p| <= r,
