@@ -32,6 +32,9 @@ class ModelInfo:
     guide_order: str    #: "bgr" or "rgb": the plane order the network expects
     upsample: str       #: "pil" (Keys a=-0.5) or "opencv" (a=-0.75): how a low-res target is upsampled
     path: Optional[str]  #: the file it was loaded from (None: from memory)
+    #: how the low-res inputs it was trained on were made: "bicubic" (PIL, antialiased),
+    #: "area" or "subsample" (gt[s-1::s, s-1::s], SVLRM); "" when not known
+    degradation: str = ""
 
 
 def weights_dirs() -> List[Path]:
@@ -86,7 +89,7 @@ class Model:
         dec = lambda b: b.decode("utf-8", "replace")  # noqa: E731
         self.info = ModelInfo(dec(info.architecture), info.scale, info.kernel_size,
                               info.window_size, bool(info.residual), dec(info.guide_order),
-                              dec(info.upsample), path)
+                              dec(info.upsample), path, dec(info.degradation))
         """The model's description (ModelInfo)."""
         self._handle = handle
         ctx._models.add(self)
@@ -114,6 +117,7 @@ class Model:
 
     def run(self, guide: np.ndarray, target: np.ndarray, scale: Optional[int] = None, *,
             memory_budget: Optional[int] = None, coefficients: bool = False, order: str = "rgb",
+            normalize: bool = True, invalid: Optional[float] = 0, keep_holes: bool = False,
             progress: Optional[ProgressFn] = None, out: Optional[np.ndarray] = None,
             dtype: DTypeLike = np.float32) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Filters `target` under `guide`; the classic job: upsample a
@@ -136,6 +140,19 @@ class Model:
                 of output = alpha * guide + beta (float32 H x W each).
             order: "rgb" (default) or "bgr" (what cv2.imread gives): the
                 channel order of a colour guide.
+            normalize: True (default, as `jfilter run`): the target's valid
+                pixels are min-max normalised to 0..1 for the network, as the
+                models were trained, and the result comes back in the
+                target's units (depth in millimetres stays millimetres).
+                False: the target enters as its dtype maps it (uint16 / 65535).
+            invalid: the value marking holes in the target, in its own units:
+                0 (default, what depth sensors write), another number,
+                float("nan"), or None for no holes. NaN is always a hole when
+                normalize is on. Holes take no part in the normalisation and
+                are filled from valid neighbours under the guide first
+                (include/jfilter.h, jf_run_options, says how).
+            keep_holes: write the holes back into the result (as `invalid`;
+                NaN is 0 in an integer result).
             progress: called as progress(done, total) after each tile and
                 stage; return True to cancel (raises Error JF_ERR_CANCELLED).
             out: optional H x W result array to write into (its dtype wins).
@@ -169,6 +186,20 @@ class Model:
         opt = _lib.RunOptions()
         opt.scale = int(scale or 0)
         opt.memory_budget = int(memory_budget or 0)
+        opt.normalize = _lib.NORMALIZE_VALID if normalize else _lib.NORMALIZE_NONE
+        if invalid is None:
+            opt.invalid = _lib.INVALID_NONE
+        elif isinstance(invalid, (int, float, np.integer, np.floating)) and not isinstance(invalid, bool):
+            if np.isnan(invalid):
+                opt.invalid = _lib.INVALID_NAN
+            elif not np.isfinite(invalid):
+                raise ValueError(f"invalid must be a finite number, nan or None, not {invalid!r}")
+            else:
+                opt.invalid = _lib.INVALID_ZERO if invalid == 0 else _lib.INVALID_VALUE
+                opt.invalid_value = float(invalid)
+        else:
+            raise ValueError(f"invalid must be a number, nan or None, not {invalid!r}")
+        opt.keep_holes = 1 if keep_holes else 0
         maps = None
         if coefficients:
             maps = np.empty((2, h, w), dtype=np.float32)
