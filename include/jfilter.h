@@ -242,10 +242,10 @@ typedef struct jf_run_options {
      *     output is in normalized units, 16-bit / 65535, as everywhere), and
      *     SVLRM's alpha/beta are mapped likewise. With keep_holes = 1 every
      *     output pixel whose target pixel (for a low-resolution target: the
-     *     one whose footprint covers it) was a hole holds the invalid marker
-     *     again: 0, invalid_value, or NaN (0 in an 8/16-bit output).
-     * A target without any valid pixel gives an output of holes (the marker
- * everywhere, whatever keep_holes says). */
+     *     one whose footprint covers it) was a hole holds that pixel's value
+     *     again: 0, invalid_value, NaN or inf (NaN is 0 in an 8/16-bit output).
+     * A target without any valid pixel gives an output of holes (as with
+     * keep_holes, whatever keep_holes says). */
     int normalize;             /* jf_normalize_mode */
     int invalid;               /* jf_invalid_mode */
     float invalid_value;       /* JF_INVALID_VALUE: in the target's own units (the raw

@@ -4,7 +4,6 @@
 # a message naming the file and leave no output behind.
 # Usage: test_cli.sh JFILTER SOURCE_DIR BUILD_DIR PYTHON
 . "$(dirname "$0")/support/common.sh" "$@"
-SHARED="$SRC/../shared"
 jft_scratch cli-test
 # expect_fail NAME NEEDLE -- CMD...: non-zero exit and NEEDLE in stderr
 expect_fail() {
@@ -14,7 +13,6 @@ expect_fail() {
   [[ "$err" == *"$needle"* ]] && ok || bad "$name: message lacks '$needle': $err"
 }
 
-[ -d "$SHARED/conformance/fdkn_x8" ] || { echo "FAIL: ../shared/conformance is missing"; exit 1; }
 MODEL="$BUILD/fixtures/fdkn_x8_published.safetensors"
 if [ ! -f "$MODEL" ]; then
   mkdir -p "$BUILD/fixtures"

@@ -5,7 +5,7 @@
 # that exits non-zero with a message and leaves no output file.
 # Usage: test_filters_cli.sh JFILTER SOURCE_DIR BUILD_DIR PYTHON
 . "$(dirname "$0")/support/common.sh" "$@"
-LU="$SRC/../shared/data/lu"
+LU="$SHARED/data/lu"
 jft_scratch filters-cli-test
 # expect_fail NAME NEEDLE OUTPUT -- CMD...: non-zero exit, NEEDLE in stderr, OUTPUT not created
 expect_fail() {

@@ -168,3 +168,31 @@ def test_close(ctx, sample):
         jfilter.load_model("fdkn_x4", c)
     with pytest.raises(ValueError, match="closed"):
         jfilter.bicubic(sample["depth_low"], 2, ctx=c)
+
+
+def test_depth_options_match_cli(cli, fdkn, sample, tmp_path):
+    # the sample as a sensor stores it (1534..7754 mm) with a 4x4 hole of 0
+    low = sample["depth_low"].astype(np.float64)
+    mm = np.round(1534 + (low - low.min()) / (low.max() - low.min()) * 6220).astype(np.uint16)
+    mm[8:12, 10:14] = 0
+    d = sample["dir"]
+    t = write_image(tmp_path / "t", mm)
+    for name, kw, flags in (("default", {}, []),
+                            ("raw", {"normalize": False, "invalid": None}, ["--no-normalize", "--invalid", "none"]),
+                            ("keep", {"keep_holes": True}, ["--keep-holes"])):
+        out = tmp_path / f"{name}.npy"
+        cli("run", "--model", "fdkn_x8", "--guide", d / "guide.png", "--target", t, "--scale", 8,
+            "--output", out, *flags)
+        got = fdkn.run(sample["guide"], mm, scale=8, **kw)
+        assert_same(got, np.load(out))
+    u16 = fdkn.run(sample["guide"], mm, scale=8, dtype=np.uint16)
+    assert u16.min() > 1300 and u16.max() < 8000  # millimetres stay millimetres, holes filled
+    kept = fdkn.run(sample["guide"], mm, scale=8, keep_holes=True, dtype=np.uint16)
+    assert (kept == 0).sum() == 32 * 32 and (kept[64:96, 80:112] == 0).all()
+    # NaN holes in metres, kept as NaN
+    m = mm.astype(np.float32) / 1000
+    m[mm == 0] = np.nan
+    got = fdkn.run(sample["guide"], m, scale=8, invalid=float("nan"), keep_holes=True)
+    assert np.isnan(got).sum() == 32 * 32 and np.nanmin(got) > 1.3
+    with pytest.raises(ValueError):
+        fdkn.run(sample["guide"], mm, scale=8, invalid="zero")

@@ -20,6 +20,7 @@ void jf_depth_job_free(jf_depth_job *job)
 {
     if (!job) return;
     free(job->valid);
+    free(job->orig);
     memset(job, 0, sizeof *job);
 }
 
@@ -165,6 +166,7 @@ jf_status jf_depth_prepare(jf_context *ctx, const jf_run_options *opt, float uni
         goto fail;
     }
     if ((s = jf_tensor_download(ctx, target, v)) != JF_OK) goto fail;
+    job->keep_holes = opt->keep_holes;
     float lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         valid[i] = !jf_is_hole(v[i], opt, marker, unit);
@@ -176,6 +178,16 @@ jf_status jf_depth_prepare(jf_context *ctx, const jf_run_options *opt, float uni
         hi = v[i] > hi ? v[i] : hi;
     }
     int none_valid = job->holes == n;
+    job->keep_holes = (job->keep_holes && job->holes) || none_valid;
+    if (job->keep_holes) {
+        /* kept holes come back as they were: 0, the invalid value, NaN or inf */
+        job->orig = malloc(n * sizeof *job->orig);
+        if (!job->orig) {
+            s = jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d target", tw, th);
+            goto fail;
+        }
+        memcpy(job->orig, v, n * sizeof *v);
+    }
     if (none_valid) {
         /* nothing to fill from or normalise by: the output is all holes (below) */
         memset(v, 0, n * sizeof *v);
@@ -208,8 +220,6 @@ jf_status jf_depth_prepare(jf_context *ctx, const jf_run_options *opt, float uni
     }
     job->tw = tw;
     job->th = th;
-    job->keep_holes = (opt->keep_holes && job->holes) || none_valid;
-    job->hole_value = opt->invalid == JF_INVALID_ZERO ? 0.0f : opt->invalid == JF_INVALID_VALUE ? marker : NAN;
     if (job->holes) job->valid = valid;
     else free(valid);
     free(v);
@@ -219,6 +229,7 @@ fail:
     free(v);
     free(valid);
     free(luma);
+    free(job->orig);
     memset(job, 0, sizeof *job);
     return s;
 }
@@ -236,8 +247,8 @@ jf_status jf_depth_restore(jf_context *ctx, const jf_depth_job *job, jf_tensor *
         for (int x = 0; x < w; x++) {
             size_t i = (size_t)y * w + x;
             v[i] = job->lo + job->span * v[i];
-            if (job->keep_holes && !job->valid[(size_t)ty * job->tw + (int)((int64_t)x * job->tw / w)])
-                v[i] = job->hole_value;
+            size_t t = (size_t)ty * job->tw + (size_t)((int64_t)x * job->tw / w);
+            if (job->keep_holes && !job->valid[t]) v[i] = job->orig[t];
         }
     }
     if (s == JF_OK) s = jf_tensor_upload(ctx, out, v);

@@ -11,7 +11,7 @@
 typedef struct jf_depth_job {
     float lo, span;        /* the valid range in normalized units: value = lo + span * y */
     int keep_holes;
-    float hole_value;      /* what a kept hole holds (normalized units; may be NaN) */
+    float *orig;           /* with keep_holes: the target as it came (holes put back from it) */
     unsigned char *valid;  /* target-sized mask (1 = valid), NULL when no pixel is a hole */
     int tw, th;            /* the target's size */
     size_t holes;          /* invalid target pixels */
