@@ -10,6 +10,12 @@
 int cmd_devices(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_colorize(int argc, char **argv);
+
+/* Colour maps (colormaps.c): rgb gets map `name` (turbo, viridis) at t in
+ * 0..1 (clamped; NaN as 0), interpolated between its 256 entries. */
+void cli_colormap(const char *name, float t, unsigned char rgb[3]);
+int cli_colormap_known(const char *name);
 
 /* A loaded image file: pixels owned here, described by img. */
 typedef struct cli_image {
