@@ -36,6 +36,8 @@ int cli_check_conventions(const char *model, const jf_model_info *info, int gw, 
                           int scale, const char *degradation, int force)
 {
     int low = tw < gw || th < gh;
+    /* sizes that do not fit --scale: the library's size check says so, first */
+    if (low && scale && (tw * scale != gw || th * scale != gh)) return 0;
     int ratio = low && tw > 0 && th > 0 && gw % tw == 0 && gh % th == 0 && gw / tw == gh / th ? gw / tw : 0;
     int asked = scale ? scale : ratio;
     if (info->scale > 0 && !force) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Tuple, Union
@@ -118,6 +119,7 @@ class Model:
     def run(self, guide: np.ndarray, target: np.ndarray, scale: Optional[int] = None, *,
             memory_budget: Optional[int] = None, coefficients: bool = False, order: str = "rgb",
             normalize: bool = True, invalid: Optional[float] = 0, keep_holes: bool = False,
+            degradation: Optional[str] = None, force: bool = False,
             progress: Optional[ProgressFn] = None, out: Optional[np.ndarray] = None,
             dtype: DTypeLike = np.float32) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Filters `target` under `guide`; the classic job: upsample a
@@ -151,8 +153,15 @@ class Model:
                 normalize is on. Holes take no part in the normalisation and
                 are filled from valid neighbours under the guide first
                 (include/jfilter.h, jf_run_options, says how).
-            keep_holes: write the holes back into the result (as `invalid`;
-                NaN is 0 in an integer result).
+            keep_holes: write the holes back into the result (as they were:
+                0, the invalid value or NaN; NaN is 0 in an integer result).
+            degradation: how a low-resolution target was made: "bicubic"
+                or "area" (resized or from a sensor: pixel centres aligned,
+                what None assumes) or "subsample" (every scale-th pixel from
+                scale - 1). A model trained on the other kind (info.degradation;
+                SVLRM: "subsample") gives a UserWarning naming both.
+            force: run at a scale the model was not trained for (else
+                ValueError, as `jfilter run` refuses), and no degradation warning.
             progress: called as progress(done, total) after each tile and
                 stage; return True to cancel (raises Error JF_ERR_CANCELLED).
             out: optional H x W result array to write into (its dtype wins).
@@ -178,9 +187,14 @@ class Model:
                                           or memory_budget < 1):
             raise ValueError(f"memory_budget must be a positive number of bytes or None, "
                              f"not {memory_budget!r}")
+        if degradation not in (None, "bicubic", "area", "subsample"):
+            raise ValueError(f"degradation must be 'bicubic', 'area', 'subsample' or None, not {degradation!r}")
         g_img, g_arr = _images.as_image("guide", guide, order=order)
         t_img, t_arr = _images.as_image("target", target, channels=(1,))
         h, w = g_arr.shape[0], g_arr.shape[1]
+        self._live()  # a closed model says so before anything else
+        if not force:
+            self._check_conventions(w, h, t_arr.shape[1], t_arr.shape[0], scale, degradation)
         result = _images.output("out", out, (h, w), dtype)
         o_img = _images.out_image(result)
         opt = _lib.RunOptions()
@@ -227,6 +241,30 @@ class Model:
         return result
 
     __call__ = run
+
+    def _check_conventions(self, w: int, h: int, tw: int, th: int, scale: Optional[int],
+                           degradation: Optional[str]) -> None:
+        """As `jfilter run` (host/cli_conventions.c): a factor other than the
+        model's is a ValueError, a degradation of the other kind a warning."""
+        i = self.info
+        low = tw < w or th < h
+        if low and scale and (tw * scale != w or th * scale != h):
+            return  # sizes that do not fit --scale: the library's JF_ERR_SIZE_MISMATCH says so
+        ratio = w // tw if low and w % tw == 0 and h % th == 0 and w // tw == h // th else 0
+        asked = scale or ratio
+        if i.scale > 0 and low and not scale and not ratio:
+            raise ValueError(f"the {tw}x{th} target is no integer upsampling of the {w}x{h} guide, and "
+                             f"this model was trained for x{i.scale}; force=True runs it anyway")
+        if i.scale > 0 and asked and asked != i.scale:
+            raise ValueError(f"the run asks for x{asked} upsampling, but this {i.architecture} model was "
+                             f"trained for x{i.scale}: use a x{asked} model, or force=True")
+        have = degradation or "bicubic"
+        if low and i.degradation and (have == "subsample") != (i.degradation == "subsample"):
+            warnings.warn(f"this {i.architecture} x{i.scale} model was trained on 'degradation: {i.degradation}' "
+                          f"input, but the target is {'declared' if degradation else 'taken to be'} '{have}' "
+                          f"(pixel centres {'at s*i+s-1' if have == 'subsample' else 'aligned'}): the result "
+                          f"comes out shifted; pass degradation= to say how the target was made, or force=True",
+                          UserWarning, stacklevel=3)
 
     def close(self) -> None:
         """Frees the model's device buffers. Safe to call twice."""

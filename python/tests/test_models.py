@@ -68,12 +68,13 @@ def test_svlrm_coefficients_match_cli(cli, ctx, sample, rng, tmp_path):
     cli("run", "--model", "svlrm_x8", "--guide", g, "--target", t, "--scale", 8, "--output", out,
         "--coefficients", prefix)
     with jfilter.load_model("svlrm_x8", ctx) as m:
-        got, alpha, beta = m.run(guide, low, scale=8, coefficients=True)
+        got, alpha, beta = m.run(guide, low, scale=8, coefficients=True, degradation="subsample")
         assert alpha.shape == beta.shape == got.shape == (96, 128)
         assert_same(got, np.load(out))
         assert_same(alpha, np.load(f"{prefix}_alpha.npy"))
         assert_same(beta, np.load(f"{prefix}_beta.npy"))
-        plain = m.run(guide, low, scale=8)
+        with pytest.warns(UserWarning, match="degradation: subsample"):
+            plain = m.run(guide, low, scale=8)
         assert isinstance(plain, np.ndarray)
         assert_same(plain, got)
 
@@ -196,3 +197,12 @@ def test_depth_options_match_cli(cli, fdkn, sample, tmp_path):
     assert np.isnan(got).sum() == 32 * 32 and np.nanmin(got) > 1.3
     with pytest.raises(ValueError):
         fdkn.run(sample["guide"], mm, scale=8, invalid="zero")
+
+
+def test_conventions_enforced(ctx, sample):
+    with jfilter.load_model("fdkn_x4", ctx) as m:
+        with pytest.raises(ValueError, match="trained for x4"):
+            m.run(sample["guide"], sample["depth_low"], scale=8)
+        with pytest.raises(ValueError, match="trained for x4"):
+            m.run(sample["guide"], sample["depth_low"])  # 8x smaller than the guide
+        assert m.run(sample["guide"], sample["depth_low"], force=True).shape == (192, 256)
