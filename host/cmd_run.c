@@ -1,7 +1,9 @@
 /* cmd_run.c - `jfilter run`: one learned joint filter over one guide/target
- * pair, PNG or NPY in and out. */
+ * pair, any image file in and out, depth in its own units (normalised over
+ * its valid pixels, holes filled) and the model's conventions checked. */
 #include "cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,14 +29,43 @@ static void run_help(void)
            "\n"
            "  --model M      model name (looked up in the weights folders) or a .safetensors\n"
            "                 file; default %s\n"
-           "  --guide G      guidance image, PNG (8/16-bit gray, RGB or RGBA) or float .npy\n"
-           "  --target T     the image to filter: full size, or low resolution (it is\n"
-           "                 upsampled by the model's own convention first); gray PNG or .npy\n"
+           "  --guide G      guidance image: PNG, JPEG, TIFF, PFM or .npy; gray, RGB or RGBA\n"
+           "  --target T     the image to filter, gray: full size, or low resolution (it is\n"
+           "                 upsampled by the model's own convention first); PNG, TIFF,\n"
+           "                 PFM or .npy (uint8, uint16, float32, float64), e.g. depth in\n"
+           "                 millimetres in a 16-bit PNG\n"
            "  --scale S      the upsampling factor of a low-resolution target; checked\n"
-           "                 against the sizes (guide = target x S)\n"
-           "  --output O     result: .png (8- or 16-bit, see --bits) or .npy (float32 in the\n"
-           "                 network's normalized units: 8-bit / 255, 16-bit / 65535)\n"
-           "  --bits B       8 or 16 for a PNG output; default: the target's bit depth\n"
+           "                 against the sizes (guide = target x S) and the model's own\n"
+           "  --output O     result, by extension: .png (8- or 16-bit), .tif/.tiff (8-,\n"
+           "                 16-bit or float32), .pfm or .npy (float32). Integer outputs\n"
+           "                 hold the target's own counts (millimetres stay millimetres);\n"
+           "                 floats are in normalized units (8-bit / 255, 16-bit / 65535,\n"
+           "                 float as is)\n"
+           "  --bits B       8, 16 or 32 (float, TIFF only) for a PNG/TIFF output; default:\n"
+           "                 8 for an 8-bit target, else 16 (TIFF: float for a float target)\n"
+           "\n"
+           "Depth in sensor units (the models were trained on depth min-max normalised\n"
+           "per image; a sensor gives millimetres over part of the range, with holes):\n"
+           "  --invalid V    the value that marks a hole in the target, in its own units\n"
+           "                 (default 0, what depth sensors write); nan, a number, or\n"
+           "                 none; NaN and inf are holes too (but for --no-normalize\n"
+           "                 --invalid none). Holes take no part in the\n"
+           "                 normalisation and are filled from valid neighbours under the\n"
+           "                 guide before the model sees them\n"
+           "  --keep-holes   write the holes back into the output as they were (0, V,\n"
+           "                 NaN; NaN is 0 in an 8/16-bit file)\n"
+           "  --no-normalize feed the target as its pixel type maps it (8-bit / 255,\n"
+           "                 16-bit / 65535) instead of over its valid range; with\n"
+           "                 --invalid none this is the behaviour of jfilter 0.1\n"
+           "\n"
+           "Model conventions:\n"
+           "  --degradation D  how a low-resolution target was made: bicubic (default) or\n"
+           "                 area (resized, or from a sensor: pixel centres aligned), or\n"
+           "                 subsample (every S-th pixel from S-1). A model trained on the\n"
+           "                 other kind (SVLRM: subsample) gives a warning\n"
+           "  --force        run a model at a scale it was not trained for, and silence\n"
+           "                 the degradation warning\n"
+           "\n"
            "  --coefficients PREFIX  for models with coefficient maps (SVLRM): also write\n"
            "                 the per-pixel coefficients of output = alpha * guide + beta\n"
            "                 to PREFIX_alpha.npy and PREFIX_beta.npy (they show where the\n"
@@ -46,16 +77,39 @@ static void run_help(void)
            "                 $JF_DEVICE, else the best device; see `jfilter devices`)\n"
            "  --quiet        no summary line and no progress bar on stderr\n"
            "\n"
-           "Example:\n"
-           "  jfilter run --guide rgb.png --target depth_low.png --scale 8 --output depth.png\n",
+           "Examples:\n"
+           "  jfilter run --guide rgb.png --target depth_low.png --scale 8 --output depth.png\n"
+           "  jfilter run --model fdkn_x4 --guide rgb.jpg --target depth_mm.png --scale 4 \\\n"
+           "              --keep-holes --output depth_mm_x4.png\n",
            CLI_DEFAULT_MODEL);
+}
+
+/* --invalid: 0 (default), nan, none or a number, into the run options. */
+static int parse_invalid(const char *v, jf_run_options *opt)
+{
+    if (!strcmp(v, "none")) opt->invalid = JF_INVALID_NONE;
+    else if (!strcmp(v, "nan") || !strcmp(v, "NaN")) opt->invalid = JF_INVALID_NAN;
+    else {
+        char *end = NULL;
+        double x = strtod(v, &end);
+        if (end == v || *end || !isfinite(x)) {
+            fprintf(stderr, "jfilter: --invalid must be a number, nan or none (got '%s')\n", v);
+            return -1;
+        }
+        opt->invalid = x == 0.0 ? JF_INVALID_ZERO : JF_INVALID_VALUE;
+        opt->invalid_value = (float)x;
+    }
+    return 0;
 }
 
 int cmd_run(int argc, char **argv)
 {
     const char *model_arg = CLI_DEFAULT_MODEL, *guide_path = NULL, *target_path = NULL,
                *out_path = NULL, *device = NULL, *coef_prefix = NULL, *v;
-    int scale = 0, bits = 0, quiet = 0, budget_mib = 0;
+    const char *degradation = NULL;
+    int scale = 0, bits = 0, quiet = 0, budget_mib = 0, force = 0;
+    /* the CLI's defaults: depth normalised over its valid pixels, 0 marks a hole */
+    jf_run_options opt = {.normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             run_help();
@@ -72,11 +126,22 @@ int cmd_run(int argc, char **argv)
         else if ((v = cli_opt(argc, argv, &i, "--scale"))) {
             if (cli_parse_int(v, "--scale", 1, 64, &scale)) return 2;
         } else if ((v = cli_opt(argc, argv, &i, "--bits"))) {
-            if (cli_parse_int(v, "--bits", 8, 16, &bits) || (bits != 8 && bits != 16)) {
-                fprintf(stderr, "jfilter: --bits must be 8 or 16\n");
+            if (cli_parse_int(v, "--bits", 8, 32, &bits) || (bits != 8 && bits != 16 && bits != 32)) {
+                fprintf(stderr, "jfilter: --bits must be 8, 16 or 32\n");
                 return 2;
             }
-        } else if (!strcmp(argv[i], "--quiet")) quiet = 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--invalid"))) {
+            if (parse_invalid(v, &opt)) return 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--degradation"))) {
+            if (strcmp(v, "bicubic") && strcmp(v, "area") && strcmp(v, "subsample")) {
+                fprintf(stderr, "jfilter: --degradation must be bicubic, area or subsample (got '%s')\n", v);
+                return 2;
+            }
+            degradation = v;
+        } else if (!strcmp(argv[i], "--keep-holes")) opt.keep_holes = 1;
+        else if (!strcmp(argv[i], "--no-normalize")) opt.normalize = JF_NORMALIZE_NONE;
+        else if (!strcmp(argv[i], "--force")) force = 1;
+        else if (!strcmp(argv[i], "--quiet")) quiet = 1;
         else {
             fprintf(stderr, "jfilter run: unknown option '%s' (see jfilter run --help)\n", argv[i]);
             return 2;
@@ -96,6 +161,7 @@ int cmd_run(int argc, char **argv)
     float *out = NULL, *alpha = NULL, *beta = NULL;
     if (cli_read_image(guide_path, "guide", &guide) || cli_read_image(target_path, "target", &target))
         goto done;
+    if ((bits = cli_output_bits(out_path, bits, target.bit_depth)) < 0) goto done;
     if (target.img.channels != 1) {
         fprintf(stderr, "jfilter: target image %s has %d channels; a gray image is needed\n", target_path,
                 target.img.channels);
@@ -110,17 +176,21 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     int w = guide.img.width, h = guide.img.height;
+    jf_model_info info;
+    jf_model_get_info(model, &info);
+    if (cli_check_conventions(model_arg, &info, w, h, target.img.width, target.img.height, scale, degradation,
+                              force))
+        goto done;
     out = malloc((size_t)w * h * sizeof(float));
     if (!out) {
         fprintf(stderr, "jfilter: out of memory\n");
         goto done;
     }
     jf_image oimg = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
-    jf_run_options opt = {.scale = scale, .memory_budget = (size_t)budget_mib << 20};
+    opt.scale = scale;
+    opt.memory_budget = (size_t)budget_mib << 20;
     if (!quiet && isatty(STDERR_FILENO)) opt.progress = draw_progress;
     if (coef_prefix) {
-        jf_model_info info;
-        jf_model_get_info(model, &info);
         if (!info.coefficients) {
             fprintf(stderr, "jfilter: --coefficients needs an SVLRM model or another that returns "
                     "coefficient maps; %s (%s) returns none\n", model_path, info.architecture);
@@ -139,7 +209,6 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
         goto done;
     }
-    if (!bits) bits = target.bit_depth == 16 ? 16 : 8;
     if (coef_prefix) {
         char path[4096];
         snprintf(path, sizeof path, "%s_alpha.npy", coef_prefix);

@@ -23,6 +23,7 @@ static void usage(FILE *f)
             "  jbu       joint bilateral upsampling of a low-resolution target\n"
             "  bicubic   bicubic resize, PIL or OpenCV convention\n"
             "  bench-filters  time the classical filters; prints one JSON object per line\n"
+            "  colorize  draw a depth map as a colour picture (turbo or viridis)\n"
             "  version   print the version\n"
             "\n"
             "Run 'jfilter <command> --help' for a command's options.\n"
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "jbu")) return cmd_jbu(argc - 1, argv + 1);
     if (!strcmp(cmd, "bicubic")) return cmd_bicubic(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench-filters")) return cmd_bench_filters(argc - 1, argv + 1);
+    if (!strcmp(cmd, "colorize")) return cmd_colorize(argc - 1, argv + 1);
     fprintf(stderr, "jfilter: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

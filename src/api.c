@@ -3,6 +3,7 @@
  * entry), host-image conversion, then hand-over to the models: their shared
  * input preparation, tiling and the model's own run function. */
 #include "image.h"
+#include "models/depth_range.h"
 #include "models/model.h"
 
 #include <stdio.h>
@@ -50,6 +51,13 @@ static jf_status jf_parse_info(jf_model *m, const jf_safetensors *st, const char
     else return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'upsample' is '%s' (pil or opencv)", what, up);
     snprintf(in->upsample, sizeof in->upsample, "%s", m->upsample == JF_RESIZE_OPENCV ? "opencv" : "pil");
     in->coefficients = m->arch->extra_coefficients;
+
+    const char *deg = jf_st_meta(st, "degradation");
+    if (!deg) deg = m->arch->degradation ? m->arch->degradation : "";
+    else if (strcmp(deg, "bicubic") && strcmp(deg, "area") && strcmp(deg, "subsample"))
+        return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'degradation' is '%s' (bicubic, area or subsample)",
+                       what, deg);
+    snprintf(in->degradation, sizeof in->degradation, "%s", deg);
     return JF_OK;
 }
 
@@ -158,21 +166,31 @@ static jf_status jf_check_sizes(jf_model *m, int gw, int gh, int tw, int th, con
 /* The models' shared preparation, then the model, tiled when needed. guide:
  * C planes (B, G, R or gray) at W x H. Coefficient outputs go to opt->alpha/beta. */
 static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_tensor *target,
-                                jf_tensor *out, const jf_run_options *opt)
+                                jf_tensor *out, const jf_run_options *opt, float unit)
 {
     jf_context *ctx = m->ctx;
-    jf_tensor up = {0}, prepared = {0}, extra = {0};
+    jf_tensor up = {0}, prepared = {0}, extra = {0}, depth = {0};
+    jf_depth_job dj = {0};
     const jf_tensor *tgt = target, *gd = guide;
-    jf_status s = jf_model_prepare(m, guide, target, &prepared, &up, &gd, &tgt);
+    jf_status s = JF_OK;
+    /* depth in sensor units: holes filled, valid range to 0..1 (depth_range.h) */
+    if (jf_depth_active(opt) && (s = jf_depth_prepare(ctx, opt, unit, guide, target, &depth, &dj)) == JF_OK)
+        target = tgt = &depth;
+    if (s == JF_OK) s = jf_model_prepare(m, guide, target, &prepared, &up, &gd, &tgt);
     int want_extra = opt && (opt->alpha || opt->beta) && m->arch->extra_coefficients;
     if (s == JF_OK && want_extra) s = jf_tensor_alloc(ctx, &extra, m->extra_planes, guide->h, guide->w);
     if (s == JF_OK) s = jf_run_tiled(m, gd, tgt, out, want_extra ? &extra : NULL, opt);
+    if (s == JF_OK && jf_depth_active(opt)) s = jf_depth_restore(ctx, &dj, out);
     if (s == JF_OK) s = jf_finish(ctx);
     /* side outputs: plane 0 to alpha, plane 1 to beta */
     for (int i = 0; s == JF_OK && want_extra && i < 2; i++) {
         float *dst = i == 0 ? opt->alpha : opt->beta;
         if (dst) s = jf_tensor_download_planes(ctx, &extra, i, 1, dst);
     }
+    if (s == JF_OK && want_extra && jf_depth_active(opt))
+        jf_depth_restore_coefficients(&dj, opt->alpha, opt->beta, (size_t)guide->w * guide->h);
+    jf_depth_job_free(&dj);
+    jf_tensor_free(&depth);
     jf_tensor_free(&up);
     jf_tensor_free(&prepared);
     jf_tensor_free(&extra);
@@ -194,7 +212,7 @@ jf_status jf_model_run_buffers(jf_model *m, cl_mem guide, int guide_channels, in
     jf_tensor g = jf_tensor_wrap(guide, guide_channels, height, width);
     jf_tensor t = jf_tensor_wrap(target, 1, target_height, target_width);
     jf_tensor o = jf_tensor_wrap(output, 1, height, width);
-    return jf_run_tensors(m, &g, &t, &o, opt);
+    return jf_run_tensors(m, &g, &t, &o, opt, 1.0f);
 }
 
 jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *target, jf_image *output,
@@ -220,7 +238,9 @@ jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *targe
     if ((s = jf_image_upload(ctx, guide, &g)) == JF_OK &&
         (s = jf_image_upload(ctx, target, &t)) == JF_OK &&
         (s = jf_tensor_alloc(ctx, &o, 1, guide->height, guide->width)) == JF_OK &&
-        (s = jf_run_tensors(m, &g, &t, &o, opt)) == JF_OK)
+        (s = jf_run_tensors(m, &g, &t, &o, opt,
+                            target->type == JF_PIXEL_U8 ? 1.0f / 255.0f
+                            : target->type == JF_PIXEL_U16 ? 1.0f / 65535.0f : 1.0f)) == JF_OK)
         s = jf_image_download(ctx, &o, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);

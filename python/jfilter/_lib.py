@@ -58,7 +58,8 @@ class ModelInfo(Structure):
     """struct jf_model_info."""
     _fields_ = [("architecture", c_char * 32), ("scale", c_int), ("kernel_size", c_int),
                 ("window_size", c_int), ("residual", c_int), ("guide_order", c_char * 8),
-                ("upsample", c_char * 16), ("_spare", c_char * _SPARE)]
+                ("upsample", c_char * 16), ("coefficients", c_int), ("degradation", c_char * 16),
+                ("_spare", c_char * _SPARE)]
 
 
 PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int, c_int)
@@ -68,7 +69,12 @@ class RunOptions(Structure):
     """struct jf_run_options."""
     _fields_ = [("scale", c_int), ("progress", PROGRESS_FN), ("progress_user", c_void_p),
                 ("memory_budget", c_size_t), ("alpha", POINTER(c_float)), ("beta", POINTER(c_float)),
+                ("normalize", c_int), ("invalid", c_int), ("invalid_value", c_float), ("keep_holes", c_int),
                 ("_spare", c_char * _SPARE)]
+
+# jf_normalize_mode, jf_invalid_mode
+NORMALIZE_NONE, NORMALIZE_VALID = 0, 1
+INVALID_NONE, INVALID_ZERO, INVALID_NAN, INVALID_VALUE = 0, 1, 2, 3
 
 
 _P_IMAGE = POINTER(Image)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Tuple, Union
@@ -32,6 +33,9 @@ class ModelInfo:
     guide_order: str    #: "bgr" or "rgb": the plane order the network expects
     upsample: str       #: "pil" (Keys a=-0.5) or "opencv" (a=-0.75): how a low-res target is upsampled
     path: Optional[str]  #: the file it was loaded from (None: from memory)
+    #: how the low-res inputs it was trained on were made: "bicubic" (PIL, antialiased),
+    #: "area" or "subsample" (gt[s-1::s, s-1::s], SVLRM); "" when not known
+    degradation: str = ""
 
 
 def weights_dirs() -> List[Path]:
@@ -86,7 +90,7 @@ class Model:
         dec = lambda b: b.decode("utf-8", "replace")  # noqa: E731
         self.info = ModelInfo(dec(info.architecture), info.scale, info.kernel_size,
                               info.window_size, bool(info.residual), dec(info.guide_order),
-                              dec(info.upsample), path)
+                              dec(info.upsample), path, dec(info.degradation))
         """The model's description (ModelInfo)."""
         self._handle = handle
         ctx._models.add(self)
@@ -114,6 +118,8 @@ class Model:
 
     def run(self, guide: np.ndarray, target: np.ndarray, scale: Optional[int] = None, *,
             memory_budget: Optional[int] = None, coefficients: bool = False, order: str = "rgb",
+            normalize: bool = True, invalid: Optional[float] = 0, keep_holes: bool = False,
+            degradation: Optional[str] = None, force: bool = False,
             progress: Optional[ProgressFn] = None, out: Optional[np.ndarray] = None,
             dtype: DTypeLike = np.float32) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Filters `target` under `guide`; the classic job: upsample a
@@ -136,6 +142,26 @@ class Model:
                 of output = alpha * guide + beta (float32 H x W each).
             order: "rgb" (default) or "bgr" (what cv2.imread gives): the
                 channel order of a colour guide.
+            normalize: True (default, as `jfilter run`): the target's valid
+                pixels are min-max normalised to 0..1 for the network, as the
+                models were trained, and the result comes back in the
+                target's units (depth in millimetres stays millimetres).
+                False: the target enters as its dtype maps it (uint16 / 65535).
+            invalid: the value marking holes in the target, in its own units:
+                0 (default, what depth sensors write), another number,
+                float("nan"), or None for no holes. NaN is always a hole when
+                normalize is on. Holes take no part in the normalisation and
+                are filled from valid neighbours under the guide first
+                (include/jfilter.h, jf_run_options, says how).
+            keep_holes: write the holes back into the result (as they were:
+                0, the invalid value or NaN; NaN is 0 in an integer result).
+            degradation: how a low-resolution target was made: "bicubic"
+                or "area" (resized or from a sensor: pixel centres aligned,
+                what None assumes) or "subsample" (every scale-th pixel from
+                scale - 1). A model trained on the other kind (info.degradation;
+                SVLRM: "subsample") gives a UserWarning naming both.
+            force: run at a scale the model was not trained for (else
+                ValueError, as `jfilter run` refuses), and no degradation warning.
             progress: called as progress(done, total) after each tile and
                 stage; return True to cancel (raises Error JF_ERR_CANCELLED).
             out: optional H x W result array to write into (its dtype wins).
@@ -161,14 +187,33 @@ class Model:
                                           or memory_budget < 1):
             raise ValueError(f"memory_budget must be a positive number of bytes or None, "
                              f"not {memory_budget!r}")
+        if degradation not in (None, "bicubic", "area", "subsample"):
+            raise ValueError(f"degradation must be 'bicubic', 'area', 'subsample' or None, not {degradation!r}")
         g_img, g_arr = _images.as_image("guide", guide, order=order)
         t_img, t_arr = _images.as_image("target", target, channels=(1,))
         h, w = g_arr.shape[0], g_arr.shape[1]
+        self._live()  # a closed model says so before anything else
+        if not force:
+            self._check_conventions(w, h, t_arr.shape[1], t_arr.shape[0], scale, degradation)
         result = _images.output("out", out, (h, w), dtype)
         o_img = _images.out_image(result)
         opt = _lib.RunOptions()
         opt.scale = int(scale or 0)
         opt.memory_budget = int(memory_budget or 0)
+        opt.normalize = _lib.NORMALIZE_VALID if normalize else _lib.NORMALIZE_NONE
+        if invalid is None:
+            opt.invalid = _lib.INVALID_NONE
+        elif isinstance(invalid, (int, float, np.integer, np.floating)) and not isinstance(invalid, bool):
+            if np.isnan(invalid):
+                opt.invalid = _lib.INVALID_NAN
+            elif not np.isfinite(invalid):
+                raise ValueError(f"invalid must be a finite number, nan or None, not {invalid!r}")
+            else:
+                opt.invalid = _lib.INVALID_ZERO if invalid == 0 else _lib.INVALID_VALUE
+                opt.invalid_value = float(invalid)
+        else:
+            raise ValueError(f"invalid must be a number, nan or None, not {invalid!r}")
+        opt.keep_holes = 1 if keep_holes else 0
         maps = None
         if coefficients:
             maps = np.empty((2, h, w), dtype=np.float32)
@@ -196,6 +241,30 @@ class Model:
         return result
 
     __call__ = run
+
+    def _check_conventions(self, w: int, h: int, tw: int, th: int, scale: Optional[int],
+                           degradation: Optional[str]) -> None:
+        """As `jfilter run` (host/cli_conventions.c): a factor other than the
+        model's is a ValueError, a degradation of the other kind a warning."""
+        i = self.info
+        low = tw < w or th < h
+        if low and scale and (tw * scale != w or th * scale != h):
+            return  # sizes that do not fit --scale: the library's JF_ERR_SIZE_MISMATCH says so
+        ratio = w // tw if low and w % tw == 0 and h % th == 0 and w // tw == h // th else 0
+        asked = scale or ratio
+        if i.scale > 0 and low and not scale and not ratio:
+            raise ValueError(f"the {tw}x{th} target is no integer upsampling of the {w}x{h} guide, and "
+                             f"this model was trained for x{i.scale}; force=True runs it anyway")
+        if i.scale > 0 and asked and asked != i.scale:
+            raise ValueError(f"the run asks for x{asked} upsampling, but this {i.architecture} model was "
+                             f"trained for x{i.scale}: use a x{asked} model, or force=True")
+        have = degradation or "bicubic"
+        if low and i.degradation and (have == "subsample") != (i.degradation == "subsample"):
+            warnings.warn(f"this {i.architecture} x{i.scale} model was trained on 'degradation: {i.degradation}' "
+                          f"input, but the target is {'declared' if degradation else 'taken to be'} '{have}' "
+                          f"(pixel centres {'at s*i+s-1' if have == 'subsample' else 'aligned'}): the result "
+                          f"comes out shifted; pass degradation= to say how the target was made, or force=True",
+                          UserWarning, stacklevel=3)
 
     def close(self) -> None:
         """Frees the model's device buffers. Safe to call twice."""

@@ -68,12 +68,13 @@ def test_svlrm_coefficients_match_cli(cli, ctx, sample, rng, tmp_path):
     cli("run", "--model", "svlrm_x8", "--guide", g, "--target", t, "--scale", 8, "--output", out,
         "--coefficients", prefix)
     with jfilter.load_model("svlrm_x8", ctx) as m:
-        got, alpha, beta = m.run(guide, low, scale=8, coefficients=True)
+        got, alpha, beta = m.run(guide, low, scale=8, coefficients=True, degradation="subsample")
         assert alpha.shape == beta.shape == got.shape == (96, 128)
         assert_same(got, np.load(out))
         assert_same(alpha, np.load(f"{prefix}_alpha.npy"))
         assert_same(beta, np.load(f"{prefix}_beta.npy"))
-        plain = m.run(guide, low, scale=8)
+        with pytest.warns(UserWarning, match="degradation: subsample"):
+            plain = m.run(guide, low, scale=8)
         assert isinstance(plain, np.ndarray)
         assert_same(plain, got)
 
@@ -168,3 +169,40 @@ def test_close(ctx, sample):
         jfilter.load_model("fdkn_x4", c)
     with pytest.raises(ValueError, match="closed"):
         jfilter.bicubic(sample["depth_low"], 2, ctx=c)
+
+
+def test_depth_options_match_cli(cli, fdkn, sample, tmp_path):
+    # the sample as a sensor stores it (1534..7754 mm) with a 4x4 hole of 0
+    low = sample["depth_low"].astype(np.float64)
+    mm = np.round(1534 + (low - low.min()) / (low.max() - low.min()) * 6220).astype(np.uint16)
+    mm[8:12, 10:14] = 0
+    d = sample["dir"]
+    t = write_image(tmp_path / "t", mm)
+    for name, kw, flags in (("default", {}, []),
+                            ("raw", {"normalize": False, "invalid": None}, ["--no-normalize", "--invalid", "none"]),
+                            ("keep", {"keep_holes": True}, ["--keep-holes"])):
+        out = tmp_path / f"{name}.npy"
+        cli("run", "--model", "fdkn_x8", "--guide", d / "guide.png", "--target", t, "--scale", 8,
+            "--output", out, *flags)
+        got = fdkn.run(sample["guide"], mm, scale=8, **kw)
+        assert_same(got, np.load(out))
+    u16 = fdkn.run(sample["guide"], mm, scale=8, dtype=np.uint16)
+    assert u16.min() > 1300 and u16.max() < 8000  # millimetres stay millimetres, holes filled
+    kept = fdkn.run(sample["guide"], mm, scale=8, keep_holes=True, dtype=np.uint16)
+    assert (kept == 0).sum() == 32 * 32 and (kept[64:96, 80:112] == 0).all()
+    # NaN holes in metres, kept as NaN
+    m = mm.astype(np.float32) / 1000
+    m[mm == 0] = np.nan
+    got = fdkn.run(sample["guide"], m, scale=8, invalid=float("nan"), keep_holes=True)
+    assert np.isnan(got).sum() == 32 * 32 and np.nanmin(got) > 1.3
+    with pytest.raises(ValueError):
+        fdkn.run(sample["guide"], mm, scale=8, invalid="zero")
+
+
+def test_conventions_enforced(ctx, sample):
+    with jfilter.load_model("fdkn_x4", ctx) as m:
+        with pytest.raises(ValueError, match="trained for x4"):
+            m.run(sample["guide"], sample["depth_low"], scale=8)
+        with pytest.raises(ValueError, match="trained for x4"):
+            m.run(sample["guide"], sample["depth_low"])  # 8x smaller than the guide
+        assert m.run(sample["guide"], sample["depth_low"], force=True).shape == (192, 256)

@@ -152,6 +152,7 @@ const jf_model_arch jf_arch_dkn = {
     .name = "dkn",
     .guide = JF_GUIDE_BGR,
     .upsample = JF_RESIZE_PIL,
+    .degradation = "bicubic",
     .create = dkn_create,
     .run = dkn_run,
     .macs_reference = dkn_macs_reference,

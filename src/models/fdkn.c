@@ -98,6 +98,7 @@ const jf_model_arch jf_arch_fdkn = {
     .name = "fdkn",
     .guide = JF_GUIDE_GRAY,
     .upsample = JF_RESIZE_PIL,
+    .degradation = "bicubic",
     .create = fdkn_create,
     .run = fdkn_run,
     .halo = jf_model_halo,

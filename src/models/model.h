@@ -178,6 +178,10 @@ typedef struct jf_model_arch {
     double (*bytes_per_pixel)(const jf_model *m);
     int extra_coefficients; /* 1: the side output is alpha, beta (jf_run_options.alpha/beta) */
     int steps;              /* progress steps a model reports per tile (0: one per tile) */
+    /* Default for the 'degradation' metadata: how the low-resolution inputs it
+     * was trained on were made ("bicubic", "area" or "subsample", see
+     * jf_model_info.degradation); NULL: not known (nothing is checked). */
+    const char *degradation;
 } jf_model_arch;
 
 struct jf_model {

@@ -109,6 +109,7 @@ const jf_model_arch jf_arch_svlrm = {
     .name = "svlrm",
     .guide = JF_GUIDE_GRAY_U8,
     .upsample = JF_RESIZE_OPENCV,
+    .degradation = "subsample",
     .create = svlrm_create,
     .run = svlrm_run,
     .halo = jf_model_halo,
