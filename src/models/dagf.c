@@ -547,6 +547,7 @@ const jf_model_arch jf_arch_dagf = {
     .name = "dagf",
     .guide = JF_GUIDE_BGR,
     .upsample = JF_RESIZE_PIL,
+    .degradation = "bicubic",
     .create = dagf_create,
     .run = dagf_run,
     .destroy = dagf_destroy,
