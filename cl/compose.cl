@@ -2,24 +2,10 @@
  * (SVLRM): out = alpha * guide + beta, alpha and beta the two planes of the
  * coefficients. Layout: planar float32. */
 
-static inline void jf_affine_compose(__global const float *coeffs, __global const float *guide,
-                                     __global float *out, int plane)
+__kernel void affine_compose(__global const float *coeffs, __global const float *guide,
+                             __global float *out, int plane)
 {
     int p = get_global_id(0);
     if (p >= plane) return;
     out[p] = coeffs[p] * guide[p] + coeffs[(size_t)plane + p];
-}
-
-__kernel void affine_compose(__global const float *coeffs, __global const float *guide,
-                             __global float *out, int plane)
-{
-    jf_affine_compose(coeffs, guide, out, plane);
-}
-
-/* The old name, launched by src/models/svlrm.c until it calls
- * jf_affine_compose (src/ops/compose.c); delete it then. */
-__kernel void svlrm_compose(__global const float *coeffs, __global const float *guide,
-                            __global float *out, int plane)
-{
-    jf_affine_compose(coeffs, guide, out, plane);
 }

@@ -30,7 +30,9 @@ static void usage(FILE *f)
             "Environment: JF_DEVICE picks the device (index, cpu, gpu or a name substring),\n"
             "JF_CACHE_DIR the compiled-kernel cache (off to disable), JF_BUILD_OPTIONS extra\n"
             "OpenCL build options, JF_KERNEL_DIR a cl/ folder to load kernels from,\n"
-            "JF_WEIGHTS_DIR a folder of model files.\n",
+            "JF_WEIGHTS_DIR a folder of model files, JF_CONV=gemm|direct the convolution\n"
+            "path, JF_TUNE a row of the tuned-parameter table (cpu, nvidia, amd, intel,\n"
+            "default), JF_PROFILE=1 per-op timings on stderr.\n",
             jf_version());
 }
 
