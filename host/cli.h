@@ -29,6 +29,8 @@ typedef struct cli_image {
  * uint16, float32 or float64; see src/io/image_file.h); a gray+alpha image
  * loses its alpha. Prints the reason and returns -1 on failure. */
 int cli_read_image(const char *path, const char *role, cli_image *out);
+/* The same, silent: the reason (naming the file) goes to err. Returns 0 or -1. */
+int cli_load_image(const char *path, cli_image *out, char *err, size_t errlen);
 void cli_free_image(cli_image *img);
 /* The sample bits of an output file, the same rule in every command: the
  * requested --bits (0: none) when the format holds it, else 8 for an 8-bit

@@ -9,13 +9,19 @@
 
 int cli_read_image(const char *path, const char *role, cli_image *out)
 {
-    memset(out, 0, sizeof *out);
     char err[1024];
-    jf_file_image f;
-    if (jf_file_image_read(path, &f, err, sizeof err) != JF_OK) {
+    if (cli_load_image(path, out, err, sizeof err)) {
         fprintf(stderr, "jfilter: %s image: %s\n", role, err);
         return -1;
     }
+    return 0;
+}
+
+int cli_load_image(const char *path, cli_image *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    jf_file_image f;
+    if (jf_file_image_read(path, &f, err, errlen) != JF_OK) return -1;
     size_t bytes = jf_file_sample_bytes(f.type);
     if (f.channels == 2) {
         /* gray + alpha: keep the gray, drop the alpha, in place */
