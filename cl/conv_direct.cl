@@ -111,3 +111,64 @@ __kernel void conv_direct(__global const float *in, __global const float *wt,
         }
     }
 }
+
+/* Convolutions with few output channels (DAGF's 1-channel attention and
+ * residual convs): in the kernel above a block of 16 channels would compute
+ * 15 of them for nothing, so here each work-item computes 8 neighbouring
+ * pixels (one float8) of ONE output channel, stride 1. Every output is the
+ * same chain of fma over (ci, ky, kx) as above, from 0, then bias and the
+ * activation: the results are bit for bit those of conv_direct. */
+#define JF_NARROW_PIXELS 8
+
+__kernel void conv_direct_narrow(__global const float *in, __global const float *wt,
+                                 __global const float *bias, __global float *out, int cin, int h, int w,
+                                 int kh, int kw, int pad, int dil, int cout, int cout_pad, int ho, int wo,
+                                 int act, float slope, int act_channels)
+{
+    const int c = get_global_id(0);
+    const int ox0 = get_global_id(1) * JF_NARROW_PIXELS;
+    const int oy = get_global_id(2);
+    if (c >= cout || ox0 >= wo || oy >= ho) return;
+    const int last = wo - 1;
+    const int x0 = ox0 - pad, y0 = oy - pad;
+    /* a whole block whose window stays inside the row reads one unaligned float8 per tap */
+    const int inside = ox0 + JF_NARROW_PIXELS - 1 <= last && x0 >= 0 &&
+                       x0 + JF_NARROW_PIXELS - 1 + (kw - 1) * dil < w;
+    const int8 xs = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    const int8 px = min((int8)(ox0) + xs, (int8)(last)) - pad; /* past the end: repeat the last pixel */
+    float8 acc = 0.0f;
+    __global const float *wcol = wt + c;
+    for (int ci = 0; ci < cin; ci++) {
+        for (int ky = 0; ky < kh; ky++) {
+            const int iy = y0 + ky * dil;
+            if (iy < 0 || iy >= h) {
+                wcol += (size_t)kw * cout_pad; /* a row of zeros adds nothing */
+                continue;
+            }
+            __global const float *row = in + ((size_t)ci * h + iy) * w;
+            for (int kx = 0; kx < kw; kx++) {
+                const float wv = *wcol;
+                const int o = kx * dil;
+                float8 v;
+                wcol += cout_pad;
+                if (inside) {
+                    v = vload8(0, row + x0 + o);
+                } else {
+                    const int8 ix = px + (int8)(o);
+                    const int8 ok = ix >= 0 && ix < w;
+                    const int8 cx = clamp(ix, 0, w - 1);
+                    v = (float8)(row[cx.s0], row[cx.s1], row[cx.s2], row[cx.s3], row[cx.s4], row[cx.s5],
+                                 row[cx.s6], row[cx.s7]);
+                    v = select((float8)(0.0f), v, ok);
+                }
+                acc = fma(v, (float8)(wv), acc);
+            }
+        }
+    }
+    acc += (float8)(bias[c]);
+    __global float *dst = out + ((size_t)c * ho + oy) * wo + ox0;
+    float r[JF_NARROW_PIXELS];
+    vstore8(acc, 0, r);
+    for (int j = 0; j < JF_NARROW_PIXELS && ox0 + j < wo; j++)
+        dst[j] = c < act_channels ? jf_activate(r[j], act, slope) : r[j];
+}

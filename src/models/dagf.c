@@ -334,9 +334,23 @@ static jf_status dagf_pyramid(jf_model *m, int branch, const jf_tensor *img, jf_
     for (int p = 0; s == JF_OK && p < d->levels - 1; p++) {
         int row = d->pyramid[branch][p];
         s = conv(m, row, &f[p], &a);
-        if (s == JF_OK) s = unshuffle(m->ctx, &a, &b);
+        const jf_conv *c2 = &m->spec.conv[row + 2];
+        if (s == JF_OK && c2->path == JF_CONV_DIRECT) {
+            /* the 1x1 conv over unshuffle(a) by 2 is a 2x2 stride-2 conv over a: input
+             * channel ci*4 + 2*dy + dx is a's ci at (2y + dy, 2x + dx), and the direct
+             * kernel's weight rows, in (ci, ky, kx) order, are the same bytes. The same
+             * products in the same order, without the unshuffled copy. (CLBlast's path
+             * keeps the copy: the 1x1 conv is one SGEMM on it, no im2col workspace.) */
+            jf_conv folded = *c2;
+            folded.cin = c2->cin / 4;
+            folded.kh = folded.kw = folded.stride = 2;
+            s = jf_tensor_alloc(m->ctx, &f[p + 1], c2->cout, a.h / 2, a.w / 2);
+            if (s == JF_OK) s = jf_conv_forward(m->ctx, &folded, &a, &f[p + 1], &m->ws);
+        } else if (s == JF_OK) {
+            s = unshuffle(m->ctx, &a, &b);
+            if (s == JF_OK) s = conv(m, row + 2, &b, &f[p + 1]);
+        }
         jf_tensor_free(&a);
-        if (s == JF_OK) s = conv(m, row + 2, &b, &f[p + 1]);
         jf_tensor_free(&b);
     }
     return s;

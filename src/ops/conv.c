@@ -132,11 +132,24 @@ double jf_conv_macs(const jf_conv *conv, int ho, int wo)
     return (double)conv->cout * conv->cin * conv->kh * conv->kw * ho * wo;
 }
 
+#define JF_NARROW_PIXELS 8 /* pixels per work-item of conv_direct_narrow (cl/conv_direct.cl) */
+
 static jf_status jf_conv_direct(jf_context *ctx, const jf_conv *conv, const jf_tensor *in,
                                 jf_tensor *out, int ho, int wo)
 {
     /* work-item blocks of conv_channels x conv_pixels, the kernel's JF_CONV_CHANNELS x JF_CONV_PIXELS */
     const jf_tune *t = &ctx->tune;
+    if (conv->stride == 1 && 2 * conv->cout <= t->conv_channels) {
+        /* few output channels: one channel x 8 pixels a work-item (conv_direct_narrow),
+         * not a block of conv_channels that is mostly padding */
+        jf_grid g = jf_grid3((size_t)conv->cout, (size_t)(wo + JF_NARROW_PIXELS - 1) / JF_NARROW_PIXELS, (size_t)ho,
+                             t->wg_conv_direct);
+        return JF_RUN(ctx, "conv_direct.cl", "conv_direct_narrow", g, JF_KMEM(in->buf), JF_KMEM(conv->weight),
+                      JF_KMEM(conv->bias), JF_KMEM(out->buf), JF_KINT(conv->cin), JF_KINT(in->h), JF_KINT(in->w),
+                      JF_KINT(conv->kh), JF_KINT(conv->kw), JF_KINT(conv->pad), JF_KINT(conv->dil),
+                      JF_KINT(conv->cout), JF_KINT(conv->cout_pad), JF_KINT(ho), JF_KINT(wo), JF_KINT(conv->act),
+                      JF_KFLOAT(conv->slope), JF_KINT(conv->act_channels));
+    }
     jf_grid grid = jf_grid3((size_t)conv->cout_pad / t->conv_channels,
                             (size_t)(wo + t->conv_pixels - 1) / t->conv_pixels, (size_t)ho, t->wg_conv_direct);
     return JF_RUN(ctx, "conv_direct.cl", "conv_direct", grid, JF_KMEM(in->buf), JF_KMEM(conv->weight),
