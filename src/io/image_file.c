@@ -15,18 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-size_t jf_file_sample_bytes(jf_pixel_type type)
-{
-    return type == JF_PIXEL_U8 ? 1 : type == JF_PIXEL_U16 ? 2 : 4;
-}
-
-void jf_file_image_free(jf_file_image *img)
-{
-    if (!img) return;
-    free(img->pixels);
-    memset(img, 0, sizeof *img);
-}
-
 const char *jf_file_format_name(jf_file_format f)
 {
     static const char *const names[] = {"unknown", "PNG", "JPEG", "TIFF", "PFM", "NPY"};

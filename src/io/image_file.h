@@ -20,31 +20,7 @@
 #ifndef JF_IMAGE_FILE_H
 #define JF_IMAGE_FILE_H
 
-#include "jfilter.h"
-
-/* Larger than any image we filter; keeps row arithmetic far from overflow. */
-#define JF_FILE_MAX_DIM 65535
-/* A header may claim any size: beyond this many pixels a file is refused
- * before anything is allocated (2^28 = 16384 x 16384). */
-#define JF_FILE_MAX_PIXELS ((size_t)1 << 28)
-
-typedef enum jf_file_format {
-    JF_FILE_UNKNOWN = 0,
-    JF_FILE_PNG,
-    JF_FILE_JPEG,
-    JF_FILE_TIFF,
-    JF_FILE_PFM,
-    JF_FILE_NPY
-} jf_file_format;
-
-/* A decoded file: interleaved, packed rows, host byte order. */
-typedef struct jf_file_image {
-    int width, height;
-    int channels;          /* 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA */
-    jf_pixel_type type;    /* JF_PIXEL_U8, JF_PIXEL_U16 or JF_PIXEL_F32 */
-    jf_file_format format; /* what it was read from */
-    void *pixels;          /* owned; free with jf_file_image_free */
-} jf_file_image;
+#include "io/file_image.h"
 
 /* Reads any of the formats above. Unknown content gives JF_ERR_BAD_FORMAT
  * naming the formats that are read. */
@@ -53,7 +29,6 @@ jf_status jf_file_image_read(const char *path, jf_file_image *out, char *err, si
  * types it can hold: PNG U8/U16, TIFF U8/U16/F32, PFM and NPY F32 (1 or 3
  * channels for PFM); anything else gives JF_ERR_UNSUPPORTED. */
 jf_status jf_file_image_write(const char *path, const jf_file_image *img, char *err, size_t errlen);
-void jf_file_image_free(jf_file_image *img);
 
 /* The format a name's extension selects (JF_FILE_UNKNOWN when none does). */
 jf_file_format jf_file_format_from_name(const char *path);
@@ -61,7 +36,5 @@ jf_file_format jf_file_format_from_name(const char *path);
 int jf_file_format_holds(jf_file_format f, jf_pixel_type type);
 /* "PNG", "JPEG", ... (static). */
 const char *jf_file_format_name(jf_file_format f);
-/* Bytes of one sample of type. */
-size_t jf_file_sample_bytes(jf_pixel_type type);
 
 #endif

@@ -3,7 +3,7 @@
 #ifndef JF_JPEG_IO_H
 #define JF_JPEG_IO_H
 
-#include "io/image_file.h"
+#include "io/file_image.h"
 
 /* Decodes a JPEG held in memory; `what` names it in messages. */
 jf_status jf_jpeg_read_memory(const void *data, size_t size, const char *what, jf_file_image *out,

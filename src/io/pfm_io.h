@@ -4,7 +4,7 @@
 #ifndef JF_PFM_IO_H
 #define JF_PFM_IO_H
 
-#include "io/image_file.h"
+#include "io/file_image.h"
 
 /* Decodes a PFM held in memory; `what` names it in messages. */
 jf_status jf_pfm_read_memory(const void *data, size_t size, const char *what, jf_file_image *out,

@@ -5,7 +5,7 @@
 #ifndef JF_TIFF_IO_H
 #define JF_TIFF_IO_H
 
-#include "io/image_file.h"
+#include "io/file_image.h"
 
 jf_status jf_tiff_read(const char *path, jf_file_image *out, char *err, size_t errlen);
 /* Writes U8, U16 or F32 with 1 to 4 channels atomically. */
