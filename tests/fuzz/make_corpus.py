@@ -3,8 +3,8 @@
 tests/fuzz/corpus/<target>/ (Python standard library only): for each target a
 few valid inputs covering the formats' variants and a few edge cases. The
 model seeds are the headers of this project's own weights/ files. Inputs the
-fuzzers found (regressions) live beside them as crash-*/leak-*/... files and
-are kept when this script is rerun.
+fuzzers found (regressions) live beside them as regress-* files, which this
+script leaves alone when rerun.
 
 Usage: python3 tests/fuzz/make_corpus.py
 """
