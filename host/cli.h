@@ -65,9 +65,27 @@ double cli_median(double *times, int n);
  * share/jfilter/weights. Returns 0 and fills out, or prints the places tried. */
 int cli_find_model(const char *arg, char *out, size_t len);
 
-/* "--name value" and "--name=value" parsing: returns the value or NULL. */
+/* "--name value" and "--name=value" parsing: returns the value or NULL. A
+ * "--name" with nothing after it prints a message and calls cli_exit(2). */
 const char *cli_opt(int argc, char **argv, int *i, const char *name);
 int cli_parse_int(const char *s, const char *what, int lo, int hi, int *out);
+/* "WxH" with 1 <= W, H <= max: 0, or -1 (no message; the caller says what
+ * the option wants). Numbers that overflow an int are refused, not wrapped. */
+int cli_parse_size(const char *s, int max, int *w, int *h);
+/* What cli_opt calls on a usage error: exit, unless a test harness (the
+ * argument-parsing fuzzer) puts its own in, which must not return. */
+extern void (*cli_exit)(int status);
+
+/* `jfilter bench` options, parsed apart from running them so the parser can
+ * be fuzzed alone. */
+typedef struct cli_bench_opts {
+    const char *model, *device;
+    int repeat, scale, nsizes;
+    int sizes[16][2];
+} cli_bench_opts;
+/* Fills o (defaults first) from argv; -1: help printed (exit 0), 2: a usage
+ * error (message printed), 0: go on. Touches no file and no device. */
+int cli_bench_parse(int argc, char **argv, cli_bench_opts *o);
 
 #define CLI_DEFAULT_MODEL "fdkn_x8"
 

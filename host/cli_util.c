@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+void (*cli_exit)(int status) = exit;
+
 const char *cli_opt(int argc, char **argv, int *i, const char *name)
 {
     size_t n = strlen(name);
@@ -21,7 +23,8 @@ const char *cli_opt(int argc, char **argv, int *i, const char *name)
     if (a[n] != '\0') return NULL;
     if (*i + 1 >= argc) {
         fprintf(stderr, "jfilter: option %s needs a value\n", name);
-        exit(2);
+        cli_exit(2);
+        return NULL; /* not reached: cli_exit does not return */
     }
     return argv[++*i];
 }
@@ -36,6 +39,30 @@ int cli_parse_int(const char *s, const char *what, int lo, int hi, int *out)
         return -1;
     }
     *out = (int)v;
+    return 0;
+}
+
+/* One side of a WxH size: digits after optional blanks and sign, as "%d"
+ * took them, but refused past INT_MAX instead of wrapping. */
+static const char *size_side(const char *s, int max, int *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || errno || v < 1 || v > max) return NULL;
+    *out = (int)v;
+    return end;
+}
+
+int cli_parse_size(const char *s, int max, int *w, int *h)
+{
+    int a, b;
+    const char *p = size_side(s, max, &a);
+    if (!p || *p != 'x') return -1;
+    p = size_side(p + 1, max, &b);
+    if (!p || *p) return -1;
+    *w = a;
+    *h = b;
     return 0;
 }
 

@@ -118,45 +118,51 @@ done:
     return rc;
 }
 
-int cmd_bench(int argc, char **argv)
+int cli_bench_parse(int argc, char **argv, cli_bench_opts *o)
 {
-    const char *model_arg = CLI_DEFAULT_MODEL, *device = NULL, *v;
-    int repeat = 5, scale = 0, nsizes = 0;
-    int sizes[16][2];
+    memset(o, 0, sizeof *o);
+    o->model = CLI_DEFAULT_MODEL;
+    o->repeat = 5;
+    const char *v;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             bench_help();
-            return 0;
-        } else if ((v = cli_opt(argc, argv, &i, "--model"))) model_arg = v;
-        else if ((v = cli_opt(argc, argv, &i, "--device"))) device = v;
+            return -1;
+        } else if ((v = cli_opt(argc, argv, &i, "--model"))) o->model = v;
+        else if ((v = cli_opt(argc, argv, &i, "--device"))) o->device = v;
         else if ((v = cli_opt(argc, argv, &i, "--repeat"))) {
-            if (cli_parse_int(v, "--repeat", 0, 10000, &repeat)) return 2;
+            if (cli_parse_int(v, "--repeat", 0, 10000, &o->repeat)) return 2;
         } else if ((v = cli_opt(argc, argv, &i, "--scale"))) {
-            if (cli_parse_int(v, "--scale", 1, 64, &scale)) return 2;
+            if (cli_parse_int(v, "--scale", 1, 64, &o->scale)) return 2;
         } else if ((v = cli_opt(argc, argv, &i, "--size"))) {
-            int w = 0, h = 0;
-            char extra;
-            if (nsizes >= 16 || sscanf(v, "%dx%d%c", &w, &h, &extra) != 2 || w < 1 || h < 1 || w > 16384 ||
-                h > 16384) {
+            if (o->nsizes >= 16 ||
+                cli_parse_size(v, 16384, &o->sizes[o->nsizes][0], &o->sizes[o->nsizes][1])) {
                 fprintf(stderr, "jfilter: --size must look like 640x480 (at most 16 sizes, 16384 a side)\n");
                 return 2;
             }
-            sizes[nsizes][0] = w;
-            sizes[nsizes][1] = h;
-            nsizes++;
+            o->nsizes++;
         } else {
             fprintf(stderr, "jfilter bench: unknown option '%s' (see jfilter bench --help)\n", argv[i]);
             return 2;
         }
     }
-    if (nsizes == 0) {
-        sizes[0][0] = 640;
-        sizes[0][1] = 480;
-        nsizes = 1;
+    if (o->nsizes == 0) {
+        o->sizes[0][0] = 640;
+        o->sizes[0][1] = 480;
+        o->nsizes = 1;
     }
+    return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    cli_bench_opts o;
+    int prc = cli_bench_parse(argc, argv, &o);
+    if (prc) return prc < 0 ? 0 : prc;
     char model_path[4096];
-    if (cli_find_model(model_arg, model_path, sizeof model_path)) return 1;
-    for (int i = 0; i < nsizes; i++)
-        if (bench_one(model_path, model_arg, device, sizes[i][0], sizes[i][1], scale, repeat)) return 1;
+    if (cli_find_model(o.model, model_path, sizeof model_path)) return 1;
+    for (int i = 0; i < o.nsizes; i++)
+        if (bench_one(model_path, o.model, o.device, o.sizes[i][0], o.sizes[i][1], o.scale, o.repeat))
+            return 1;
     return 0;
 }

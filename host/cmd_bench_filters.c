@@ -141,9 +141,7 @@ int cmd_bench_filters(int argc, char **argv)
         else if ((v = cli_opt(argc, argv, &i, "--repeat"))) {
             if (cli_parse_int(v, "--repeat", 0, 1000, &repeat)) return 2;
         } else if ((v = cli_opt(argc, argv, &i, "--size"))) {
-            char tail;
-            if (nsizes == 16 || sscanf(v, "%dx%d%c", &sizes[nsizes][0], &sizes[nsizes][1], &tail) != 2 ||
-                sizes[nsizes][0] < 1 || sizes[nsizes][1] < 1 || sizes[nsizes][0] > 16384 || sizes[nsizes][1] > 16384) {
+            if (nsizes == 16 || cli_parse_size(v, 16384, &sizes[nsizes][0], &sizes[nsizes][1])) {
                 fprintf(stderr, "jfilter: --size must look like 640x480 (at most 16 sizes, 16384 a side)\n");
                 return 2;
             }

@@ -7,15 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { F_GUIDED, F_JBF, F_JBU, F_BICUBIC } filter_kind;
-
-typedef struct opts {
-    const char *guide, *target, *output, *device;
-    int bits, quiet;
-    int radius, fast, diameter, mode, width, height, scale;
-    float eps, sigma_color, sigma_space;
-} opts;
-
 static const char *const names[] = {"guided", "jbf", "jbu", "bicubic"};
 
 static const char common_help[] =
@@ -36,7 +27,7 @@ static const char common_help[] =
     "floats are taken as they are. A colour target (e.g. an RGB no-flash photo under\n"
     "its flash guide) is filtered channel by channel under the same guide.\n";
 
-static void help(filter_kind k)
+static void help(cli_filter_kind k)
 {
     switch (k) {
     case F_GUIDED:
@@ -152,8 +143,19 @@ static int parse_float(const char *s, const char *what, double lo, double hi, fl
     return 0;
 }
 
-/* Parses argv into o; returns -1 to exit 0 (help), 2 on a usage error, 0 to go on. */
-static int parse(filter_kind k, int argc, char **argv, opts *o)
+void cli_filter_defaults(cli_filter_kind k, cli_filter_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->radius = k == F_JBU ? 2 : 8;
+    o->eps = 0.01f;
+    o->fast = 1;
+    o->diameter = 9;
+    o->sigma_color = 0.1f;
+    o->sigma_space = k == F_JBU ? 1.0f : 4.0f;
+    o->mode = JF_BICUBIC_OPENCV;
+}
+
+int cli_filter_parse(cli_filter_kind k, int argc, char **argv, cli_filter_opts *o)
 {
     const char *v;
     for (int i = 1; i < argc; i++) {
@@ -186,9 +188,7 @@ static int parse(filter_kind k, int argc, char **argv, opts *o)
         } else if (k == F_BICUBIC && (v = cli_opt(argc, argv, &i, "--scale"))) {
             if (cli_parse_int(v, "--scale", 1, 64, &o->scale)) return 2;
         } else if (k == F_BICUBIC && (v = cli_opt(argc, argv, &i, "--size"))) {
-            char tail;
-            if (sscanf(v, "%dx%d%c", &o->width, &o->height, &tail) != 2 || o->width < 1 ||
-                o->height < 1 || o->width > 65535 || o->height > 65535) {
+            if (cli_parse_size(v, 65535, &o->width, &o->height)) {
                 fprintf(stderr, "jfilter: --size must look like 640x480 (at most 65535 a side)\n");
                 return 2;
             }
@@ -218,17 +218,11 @@ static int parse(filter_kind k, int argc, char **argv, opts *o)
     return 0;
 }
 
-static int run_filter(filter_kind k, int argc, char **argv)
+static int run_filter(cli_filter_kind k, int argc, char **argv)
 {
-    opts o = {0};
-    o.radius = k == F_JBU ? 2 : 8;
-    o.eps = 0.01f;
-    o.fast = 1;
-    o.diameter = 9;
-    o.sigma_color = 0.1f;
-    o.sigma_space = k == F_JBU ? 1.0f : 4.0f;
-    o.mode = JF_BICUBIC_OPENCV;
-    int prc = parse(k, argc, argv, &o);
+    cli_filter_opts o;
+    cli_filter_defaults(k, &o);
+    int prc = cli_filter_parse(k, argc, argv, &o);
     if (prc) return prc < 0 ? 0 : prc;
 
     int rc = 1;

@@ -90,6 +90,11 @@ expect_fail "unknown option" "unknown option" "$T/x11.png" -- "$JF" jbu --guide 
 printf 'not a png' > "$T/broken.png"
 expect_fail "broken png" "broken.png" "$T/x12.png" -- "$JF" jbf --guide "$T/broken.png" --target "$DEP" --output "$T/x12.png"
 expect_fail "unknown bench filter" "unknown filter" "$T/none" -- "$JF" bench-filters --filter median
+# a side past INT_MAX was wrapped by sscanf("%d") into range (4294967297 -> 1)
+expect_fail "wrapping size" "--size" "$T/x13.png" -- "$JF" bicubic --target "$DEP" --size 4294967297x60 --output "$T/x13.png"
+expect_fail "wrapping bench size" "--size" "$T/none" -- "$JF" bench-filters --size 48x4294967328
+# a PNG larger than JF_MAX_PIXELS is refused with the limit and how to raise it
+JF_MAX_PIXELS=1000 expect_fail "pixel limit" "JF_MAX_PIXELS" "$T/x14.png" -- "$JF" guided --guide "$COL" --target "$DEP" --output "$T/x14.png"
 
 # bench-filters: one JSON line per filter
 n=$("$JF" bench-filters --size 48x32 --repeat 1 | grep -c '"median_ms"')

@@ -15,8 +15,17 @@ done
 ls "$P/prefix"/lib*/libjfilter.so* >/dev/null 2>&1 && ok || bad "installed libjfilter.so"
 ls "$P/prefix"/lib*/cmake/jfilter/jfilterConfig.cmake >/dev/null 2>&1 && ok || bad "installed CMake package"
 
+# A sanitized build (JF_SANITIZE) installs a library that needs the sanitizer
+# runtimes, which only an executable links in: CMake passes the compiler and
+# flags the consumers must be built with (JF_CONSUMER_CC, JF_CONSUMER_FLAGS).
+CONSUMER_CC=${JF_CONSUMER_CC:-cc}
+CONSUMER_FLAGS=${JF_CONSUMER_FLAGS:-}
+consumer_args=()
+[ -n "${JF_CONSUMER_CC:-}" ] && consumer_args+=(-DCMAKE_C_COMPILER="$JF_CONSUMER_CC")
+[ -n "$CONSUMER_FLAGS" ] && consumer_args+=(-DCMAKE_C_FLAGS="$CONSUMER_FLAGS" -DCMAKE_EXE_LINKER_FLAGS="$CONSUMER_FLAGS")
+
 # find_package from another project
-if cmake -S "$SRC/tests/consumer" -B "$P/consumer" -DCMAKE_PREFIX_PATH="$P/prefix" >"$P/consumer.log" 2>&1 &&
+if cmake -S "$SRC/tests/consumer" -B "$P/consumer" -DCMAKE_PREFIX_PATH="$P/prefix" "${consumer_args[@]}" >"$P/consumer.log" 2>&1 &&
    cmake --build "$P/consumer" >>"$P/consumer.log" 2>&1; then
   LD_LIBRARY_PATH="$(echo "$P"/prefix/lib*)" "$P/consumer/consumer" | grep -q "^jfilter 0\.1\.0, [1-9]" && ok || bad "consumer run"
 else
@@ -26,7 +35,7 @@ fi
 # pkg-config
 PCDIR=$(dirname "$(ls "$P"/prefix/lib*/pkgconfig/jfilter.pc)")
 if flags=$(PKG_CONFIG_PATH="$PCDIR" pkg-config --cflags --libs jfilter); then
-  cc -o "$P/pc_consumer" "$SRC/tests/consumer/main.c" $flags && ok || bad "pkg-config build ($flags)"
+  "$CONSUMER_CC" $CONSUMER_FLAGS -o "$P/pc_consumer" "$SRC/tests/consumer/main.c" $flags && ok || bad "pkg-config build ($flags)"
 else bad "pkg-config jfilter"; fi
 
 # the installed program finds libjfilter through its RPATH (no LD_LIBRARY_PATH),

@@ -1,7 +1,8 @@
 /* test_io_npy.c - Check suite for NumPy .npy files (src/io/npy.c): round
  * trips, the other dtypes read, Fortran order transposed, malformed headers
- * rejected with a message. Every fixture is assembled here byte by byte, so
- * the suite needs no data files and states exactly what each case contains. */
+ * rejected with a message, the in-memory decoder. Every fixture is assembled
+ * here byte by byte, so the suite needs no data files and states exactly
+ * what each case contains. */
 #include "jf_files.h"
 #include "jf_test.h"
 
@@ -239,9 +240,40 @@ START_TEST(npy_malformed)
 }
 END_TEST
 
+START_TEST(npy_from_memory)
+{
+    char path[4200], err[512];
+    jf_npy a, b;
+    const float six[6] = {0, 1, 2, 3, 4, 5};
+    jft_scratch_file("mem.npy", path, sizeof path);
+    make_npy(path, 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", six, sizeof six);
+    size_t n;
+    uint8_t *bytes = jft_read_bytes(path, &n);
+    /* the same bytes decode the same from memory as from the file */
+    ck_assert_int_eq(jf_npy_read(path, &a, err, sizeof err), JF_OK);
+    ck_assert_int_eq(jf_npy_read_memory(bytes, n, "mem", &b, err, sizeof err), JF_OK);
+    ck_assert_int_eq(b.ndim, 2);
+    ck_assert(b.shape[0] == 2 && b.shape[1] == 3);
+    ck_assert(memcmp(a.data, b.data, sizeof six) == 0);
+    ck_assert(b.data[1] == 2.f); /* Fortran order: (0, 1) is the third value in the file */
+    jf_npy_free(&a);
+    jf_npy_free(&b);
+    /* messages name the source given, else "NPY data"; cut short anywhere is refused */
+    ck_assert_int_eq(jf_npy_read_memory(bytes, n - 1, "cut", &b, err, sizeof err), JF_ERR_BAD_FORMAT);
+    jft_assert_err_has(err, "cut");
+    ck_assert_ptr_null(b.data);
+    ck_assert_int_eq(jf_npy_read_memory(bytes, 11, NULL, &b, err, sizeof err), JF_ERR_BAD_FORMAT);
+    jft_assert_err_has(err, "NPY data");
+    ck_assert_int_eq(jf_npy_read_memory(NULL, 0, "none", &b, err, sizeof err), JF_ERR_BAD_FORMAT);
+    ck_assert_int_eq(jf_npy_read_memory(NULL, 4, "none", &b, err, sizeof err), JF_ERR_INVALID_ARGUMENT);
+    free(bytes);
+    remove(path);
+}
+END_TEST
+
 int main(void)
 {
     return jft_run_tests("io_npy", "npy", 0,
                          JFT_TESTS(npy_roundtrip, npy_other_dtypes, npy_fortran_order,
-                                   npy_malformed));
+                                   npy_malformed, npy_from_memory));
 }

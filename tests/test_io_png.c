@@ -298,20 +298,19 @@ START_TEST(png_malformed)
 }
 END_TEST
 
-START_TEST(png_absurd_dimensions)
+/* A 1x1 gray PNG whose IHDR is patched to declare w x h (its CRC fixed, so
+ * only the size is wrong): a few bytes that ask for any number of pixels. */
+static membuf png_declaring(uint32_t w, uint32_t h)
 {
-    char err[512];
-    /* An IHDR claiming 100000 x 100000: rejected before any pixel allocation. */
     uint8_t one[3] = {1, 2, 3};
     membuf m = encode_png(1, 1, 8, PNG_COLOR_TYPE_GRAY, one, 1, NULL, 0, NULL, 0, NULL);
-    /* Patch width/height in IHDR (offset 16) and fix its CRC so only the size is wrong. */
     uint8_t *d = m.data;
-    const uint32_t big = 100000;
+    const uint32_t dims[2] = {w, h};
     for (int k = 0; k < 2; k++) {
-        d[16 + 4 * k] = (uint8_t)(big >> 24);
-        d[17 + 4 * k] = (uint8_t)(big >> 16);
-        d[18 + 4 * k] = (uint8_t)(big >> 8);
-        d[19 + 4 * k] = (uint8_t)big;
+        d[16 + 4 * k] = (uint8_t)(dims[k] >> 24);
+        d[17 + 4 * k] = (uint8_t)(dims[k] >> 16);
+        d[18 + 4 * k] = (uint8_t)(dims[k] >> 8);
+        d[19 + 4 * k] = (uint8_t)dims[k];
     }
     uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
     crc = (uint32_t)crc32(crc, d + 12, 17);
@@ -319,11 +318,85 @@ START_TEST(png_absurd_dimensions)
     d[30] = (uint8_t)(crc >> 16);
     d[31] = (uint8_t)(crc >> 8);
     d[32] = (uint8_t)crc;
+    return m;
+}
+
+START_TEST(png_absurd_dimensions)
+{
+    char err[512];
+    /* An IHDR claiming 100000 x 100000: rejected before any pixel allocation. */
+    membuf m = png_declaring(100000, 100000);
     jf_png img;
     ck_assert_int_eq(jf_png_read_memory(m.data, m.size, "huge", &img, err, sizeof err),
                      JF_ERR_BAD_FORMAT);
     jft_assert_err_has(err, "huge");
     ck_assert_ptr_null(img.pixels);
+    free(m.data);
+}
+END_TEST
+
+START_TEST(png_pixel_limit)
+{
+    char err[512], path[4200];
+    jf_png img;
+    unsetenv("JF_MAX_PIXELS");
+    uint64_t limit;
+    ck_assert_int_eq(jf_png_max_pixels(&limit, err, sizeof err), JF_OK);
+    ck_assert_uint_eq(limit, JF_PNG_DEFAULT_MAX_PIXELS);
+
+    /* 60000 x 60000 is within the per-side cap but 3.6e9 pixels: refused by
+     * the default limit from IHDR alone (libpng would fail later, on the
+     * missing data, with BAD_FORMAT, after a 3.6 GB allocation) */
+    membuf m = png_declaring(60000, 60000);
+    ck_assert_int_eq(jf_png_read_memory(m.data, m.size, "bomb", &img, err, sizeof err),
+                     JF_ERR_UNSUPPORTED);
+    jft_assert_err_has(err, "bomb");
+    jft_assert_err_has(err, "60000x60000");
+    jft_assert_err_has(err, "100000000");
+    jft_assert_err_has(err, "JF_MAX_PIXELS");
+    ck_assert_ptr_null(img.pixels);
+    /* the file reader takes the same path */
+    jft_scratch_file("bomb.png", path, sizeof path);
+    jft_write_bytes(path, m.data, m.size);
+    ck_assert_int_eq(jf_png_read(path, &img, err, sizeof err), JF_ERR_UNSUPPORTED);
+    jft_assert_err_has(err, "bomb.png");
+    remove(path);
+    free(m.data);
+
+    /* a real 40x25 image against a lowered limit: 1000 pixels pass, 999 do not */
+    uint8_t px[40 * 25];
+    memset(px, 7, sizeof px);
+    m = encode_png(40, 25, 8, PNG_COLOR_TYPE_GRAY, px, 40, NULL, 0, NULL, 0, NULL);
+    setenv("JF_MAX_PIXELS", "1000", 1);
+    ck_assert_int_eq(jf_png_read_memory(m.data, m.size, "small", &img, err, sizeof err), JF_OK);
+    jf_png_free(&img);
+    setenv("JF_MAX_PIXELS", "999", 1);
+    ck_assert_int_eq(jf_png_read_memory(m.data, m.size, "small", &img, err, sizeof err),
+                     JF_ERR_UNSUPPORTED);
+    jft_assert_err_has(err, "40x25 = 1000 pixels");
+    jft_assert_err_has(err, "limit of 999");
+    /* a raised limit lets a declared 2000x1000 through to libpng, which then
+     * finds the pixel data missing */
+    membuf b = png_declaring(2000, 1000);
+    ck_assert_int_eq(jf_png_read_memory(b.data, b.size, "short", &img, err, sizeof err),
+                     JF_ERR_UNSUPPORTED);
+    setenv("JF_MAX_PIXELS", "2000000", 1);
+    ck_assert_int_eq(jf_png_read_memory(b.data, b.size, "short", &img, err, sizeof err),
+                     JF_ERR_BAD_FORMAT);
+    ck_assert_ptr_null(img.pixels);
+    free(b.data);
+
+    /* a malformed limit is an error, not silently the default or no limit */
+    static const char *const bad[] = {"lots", "-1", "0", "12abc", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("JF_MAX_PIXELS", bad[i], 1);
+        ck_assert_int_eq(jf_png_read_memory(m.data, m.size, "small", &img, err, sizeof err),
+                         JF_ERR_INVALID_ARGUMENT);
+        jft_assert_err_has(err, "JF_MAX_PIXELS");
+        jft_assert_err_has(err, bad[i]);
+        ck_assert_ptr_null(img.pixels);
+    }
+    unsetenv("JF_MAX_PIXELS");
     free(m.data);
 }
 END_TEST
@@ -367,5 +440,5 @@ int main(void)
     return jft_run_tests("io_png", "png", 0,
                          JFT_TESTS(png_roundtrip_all, png_palette_expands,
                                    png_low_bit_gray_and_alpha, png_malformed, png_absurd_dimensions,
-                                   png_write_failure_leaves_nothing));
+                                   png_pixel_limit, png_write_failure_leaves_nothing));
 }

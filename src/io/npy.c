@@ -6,11 +6,9 @@
 #include "io/read_file.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Real headers are a few hundred bytes; a limit keeps a corrupt length from
  * driving a huge allocation. */
@@ -233,67 +231,49 @@ static float npy_elem(const uint8_t *p, npy_kind k)
     }
 }
 
-jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
+jf_status jf_npy_read_memory(const void *data, size_t size, const char *what, jf_npy *out,
+                            char *err, size_t errlen)
 {
     if (err && errlen) err[0] = '\0';
     if (!out) return JF_ERR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
-    if (!path) return JF_ERR_INVALID_ARGUMENT;
-    FILE *f;
-    long fsize;
-    jf_status st = jf_io_open_regular(path, &f, &fsize, err, errlen);
-    if (st != JF_OK) return st;
-    char *header = NULL;
-    uint8_t *raw = NULL;
-    uint8_t pre[12];
-    size_t got = fread(pre, 1, 10, f);
-    if (got < 10 || memcmp(pre, "\x93NUMPY", 6) != 0) {
-        jf_io_errf(err, errlen, "%s: not a .npy file (%s)", path,
-                   got < 6 ? "too short" : memcmp(pre, "\x93NUMPY", 6) ? "bad magic" : "truncated header");
-        st = JF_ERR_BAD_FORMAT;
-        goto done;
+    if (!data && size) return JF_ERR_INVALID_ARGUMENT;
+    if (!what) what = "NPY data";
+    const uint8_t *b = data;
+    if (size < 10 || memcmp(b, "\x93NUMPY", 6) != 0) {
+        jf_io_errf(err, errlen, "%s: not a .npy file (%s)", what,
+                   size < 6 ? "too short" : memcmp(b, "\x93NUMPY", 6) ? "bad magic" : "truncated header");
+        return JF_ERR_BAD_FORMAT;
     }
-    int major = pre[6];
+    int major = b[6];
     size_t prefix, hlen;
     if (major == 1) {
-        hlen = (size_t)pre[8] | (size_t)pre[9] << 8;
+        hlen = (size_t)b[8] | (size_t)b[9] << 8;
         prefix = 10;
     } else if (major == 2 || major == 3) {
-        if (fread(pre + 10, 1, 2, f) != 2) {
-            jf_io_errf(err, errlen, "%s: truncated header", path);
-            st = JF_ERR_BAD_FORMAT;
-            goto done;
+        if (size < 12) {
+            jf_io_errf(err, errlen, "%s: truncated header", what);
+            return JF_ERR_BAD_FORMAT;
         }
-        hlen = (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 |
-               (size_t)pre[11] << 24;
+        hlen = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
         prefix = 12;
     } else {
-        jf_io_errf(err, errlen, "%s: format version %d.%d is not supported", path, major, pre[7]);
-        st = JF_ERR_UNSUPPORTED;
-        goto done;
+        jf_io_errf(err, errlen, "%s: format version %d.%d is not supported", what, major, b[7]);
+        return JF_ERR_UNSUPPORTED;
     }
-    if (hlen > NPY_MAX_HEADER || hlen > (size_t)fsize - prefix) {
-        jf_io_errf(err, errlen, "%s: header length %zu runs past the end of the file (%ld bytes)",
-                   path, hlen, fsize);
-        st = JF_ERR_BAD_FORMAT;
-        goto done;
+    if (hlen > NPY_MAX_HEADER || hlen > size - prefix) {
+        jf_io_errf(err, errlen, "%s: header length %zu runs past the end of the file (%zu bytes)",
+                   what, hlen, size);
+        return JF_ERR_BAD_FORMAT;
     }
-    header = malloc(hlen + 1);
-    if (!header) {
-        jf_io_errf(err, errlen, "%s: out of memory", path);
-        st = JF_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if (fread(header, 1, hlen, f) != hlen) {
-        jf_io_errf(err, errlen, "%s: truncated header", path);
-        st = JF_ERR_BAD_FORMAT;
-        goto done;
-    }
-    header[hlen] = '\0';
     npy_kind kind = NPY_F4;
     int fortran = 0;
-    st = npy_parse_header(path, header, hlen, &kind, &fortran, out, err, errlen);
-    if (st != JF_OK) goto done;
+    jf_status st = npy_parse_header(what, (const char *)b + prefix, hlen, &kind, &fortran, out,
+                                    err, errlen);
+    if (st != JF_OK) {
+        jf_npy_free(out);
+        return st;
+    }
 
     static const size_t esizes[] = {4, 8, 1, 2};
     static const jf_npy_dtype dtypes[] = {JF_NPY_F32, JF_NPY_F64, JF_NPY_U8, JF_NPY_U16};
@@ -303,31 +283,26 @@ jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
     for (int i = 0; i < out->ndim; i++) {
         uint64_t d = (uint64_t)out->shape[i];
         if (d != 0 && numel > SIZE_MAX / 8 / d) {
-            jf_io_errf(err, errlen, "%s: shape is too large", path);
-            st = JF_ERR_BAD_FORMAT;
-            goto done;
+            jf_io_errf(err, errlen, "%s: shape is too large", what);
+            jf_npy_free(out);
+            return JF_ERR_BAD_FORMAT;
         }
         numel *= (size_t)d;
     }
-    size_t avail = (size_t)fsize - prefix - hlen;
+    size_t avail = size - prefix - hlen;
     size_t need = numel * es;
     if (need > avail) {
         jf_io_errf(err, errlen, "%s: data is %zu bytes but the shape needs %zu (file truncated?)",
-                   path, avail, need);
-        st = JF_ERR_BAD_FORMAT;
-        goto done;
+                   what, avail, need);
+        jf_npy_free(out);
+        return JF_ERR_BAD_FORMAT;
     }
-    raw = malloc(need ? need : 1);
+    const uint8_t *raw = b + prefix + hlen;
     out->data = malloc(numel ? numel * sizeof(float) : 1);
-    if (!raw || !out->data) {
-        jf_io_errf(err, errlen, "%s: out of memory for %zu elements", path, numel);
-        st = JF_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if (need && fread(raw, 1, need, f) != need) {
-        jf_io_errf(err, errlen, "%s: read error in the data", path);
-        st = JF_ERR_IO;
-        goto done;
+    if (!out->data) {
+        jf_io_errf(err, errlen, "%s: out of memory for %zu elements", what, numel);
+        jf_npy_free(out);
+        return JF_ERR_OUT_OF_MEMORY;
     }
     if (!fortran || out->ndim < 2) {
         for (size_t i = 0; i < numel; i++) out->data[i] = npy_elem(raw + i * es, kind);
@@ -352,12 +327,23 @@ jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
             }
         }
     }
+    return JF_OK;
+}
 
-done:
-    free(raw);
-    free(header);
-    fclose(f);
-    if (st != JF_OK) jf_npy_free(out);
+jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen)
+{
+    if (err && errlen) err[0] = '\0';
+    if (!out) return JF_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    if (!path) return JF_ERR_INVALID_ARGUMENT;
+    /* The whole file, then the one decoder the in-memory entry (and its
+     * fuzzer) uses: .npy files the CLI reads are images, a few MiB. */
+    uint8_t *data;
+    size_t size;
+    jf_status st = jf_io_read_all(path, &data, &size, err, errlen);
+    if (st != JF_OK) return st;
+    st = jf_npy_read_memory(data, size, path, out, err, errlen);
+    free(data);
     return st;
 }
 

@@ -5,6 +5,7 @@
 
 #include "jfilter.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define JF_NPY_MAX_DIMS 4
@@ -23,6 +24,11 @@ typedef struct jf_npy {
  * transposed). Errors name the file and field: JF_ERR_BAD_FORMAT, JF_ERR_IO,
  * JF_ERR_UNSUPPORTED (other dtypes, more than 4 dims). */
 jf_status jf_npy_read(const char *path, jf_npy *out, char *err, size_t errlen);
+/* Decodes .npy bytes held in memory (borrowed for the call), same rules;
+ * `what` names the source in messages (NULL: "NPY data"). jf_npy_read reads
+ * the file and calls this. */
+jf_status jf_npy_read_memory(const void *data, size_t size, const char *what, jf_npy *out,
+                             char *err, size_t errlen);
 /* Writes a float32 C-order array (format 1.0) atomically (temp file + rename). */
 jf_status jf_npy_write(const char *path, const float *data, int ndim, const int64_t *shape,
                        char *err, size_t errlen);

@@ -4,7 +4,6 @@
 #include "io/safetensors.h"
 #include "io/read_file.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -366,25 +365,11 @@ jf_status jf_st_open(const char *path, jf_safetensors *out, char *err, size_t er
     if (!out) return JF_ERR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
     if (!path) return JF_ERR_INVALID_ARGUMENT;
-    FILE *f;
-    long end;
-    jf_status status = jf_io_open_regular(path, &f, &end, err, errlen);
+    uint8_t *data;
+    size_t size;
+    jf_status status = jf_io_read_all(path, &data, &size, err, errlen);
     if (status != JF_OK) return status;
-    uint8_t *data = NULL;
-    size_t size = (size_t)end;
-    data = malloc(size ? size : 1);
-    if (!data) {
-        jf_io_errf(err, errlen, "%s: out of memory (%zu bytes)", path, size);
-        fclose(f);
-        return JF_ERR_OUT_OF_MEMORY;
-    }
-    if (size && fread(data, 1, size, f) != size) {
-        jf_io_errf(err, errlen, "%s: read error: %s", path,
-                   ferror(f) ? strerror(errno) : "file shrank while reading");
-        status = JF_ERR_IO;
-    }
-    fclose(f);
-    if (status == JF_OK) status = jf_st_parse(data, size, path, out, err, errlen);
+    status = jf_st_parse(data, size, path, out, err, errlen);
     free(data);
     return status;
 }

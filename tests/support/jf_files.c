@@ -37,6 +37,7 @@ uint8_t *jft_read_bytes(const char *path, size_t *n)
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(fread(b, 1, (size_t)sz, f), (size_t)sz);
     fclose(f);
+    b[sz] = '\0'; /* so a text check (strstr) stops inside the buffer */
     *n = (size_t)sz;
     return b;
 }

@@ -13,7 +13,8 @@
 const char *jft_scratch_file(const char *name, char *buf, size_t cap);
 /* Writes data[0..n) to path, replacing it. */
 void jft_write_bytes(const char *path, const void *data, size_t n);
-/* The whole file in a malloc'd buffer (one spare byte); *n gets its size. */
+/* The whole file in a malloc'd buffer, NUL-terminated one past the end;
+ * *n gets its size. */
 uint8_t *jft_read_bytes(const char *path, size_t *n);
 int jft_file_exists(const char *path);
 
