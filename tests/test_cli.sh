@@ -91,6 +91,12 @@ DM="$D/dagf_f8_random.safetensors"
   "$JF" run --model "$DM" --guide "$T/dagf_guide.npy" --target "$T/dagf_target.npy" --output "$T/dagf.npy" --no-normalize --invalid none --quiet &&
   "$PY" -c "import numpy as np, sys; d = abs(np.load(sys.argv[1]).reshape(53, 77) - np.load(sys.argv[2])[0]).max(); sys.exit(0 if d <= 1e-4 else 1)" \
   "$T/dagf.npy" "$D/odd_output.npy" && ok || bad "dagf run on the odd fixture"
+# the shipped dagf_x8 on the same input against its PyTorch reference output
+# (tools/train/dagf.py DAGFInference, written to tests/data/dagf/odd_output_dagf_x8.npy)
+"$JF" run --model "$SRC/weights/dagf_x8.safetensors" --guide "$T/dagf_guide.npy" --target "$T/dagf_target.npy" \
+  --output "$T/dagf_x8.npy" --no-normalize --invalid none --force --quiet &&
+  "$PY" -c "import numpy as np, sys; d = abs(np.load(sys.argv[1]).reshape(53, 77) - np.load(sys.argv[2])[0]).max(); print('dagf_x8 vs PyTorch: max |diff| %.3g' % d); sys.exit(0 if d <= 1e-4 else 1)" \
+  "$T/dagf_x8.npy" "$D/odd_output_dagf_x8.npy" && ok || bad "shipped dagf_x8 against its PyTorch output"
 "$JF" run --model "$DM" --guide "$SRC/weights/sample/guide.png" --target "$SRC/weights/sample/depth_low.png" --scale 8 \
   --output "$T/dagf.png" --quiet && png_is "$T/dagf.png" 256 192 16 && ok || bad "dagf run on the sample PNGs"
 "$JF" bench --model "$DM" --size 77x53 --repeat 1 > "$T/dagf_bench.json" &&

@@ -14,7 +14,7 @@ jft_scratch weights-test
 read -r W H < <("$PY" -c "import numpy as n,sys; a=n.load(sys.argv[1]); print(a.shape[1], a.shape[0])" "$T/gt.npy")
 
 models=("$SRC"/weights/*.safetensors)
-[ ${#models[@]} -ge 7 ] && ok || bad "expected the 7 shipped models, found ${#models[@]}"
+[ ${#models[@]} -ge 10 ] && ok || bad "expected the 10 shipped models, found ${#models[@]}"
 for m in "${models[@]}"; do
   name=$(basename "$m" .safetensors)
   s=${name##*_x}
