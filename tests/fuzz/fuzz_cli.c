@@ -50,7 +50,7 @@ static void check_filter(cli_filter_kind k, const cli_filter_opts *o, const char
     if (!o->target || !o->output || !inside(o->target, buf, n) || !inside(o->output, buf, n)) abort();
     if (k != F_BICUBIC && (!o->guide || !inside(o->guide, buf, n))) abort();
     if (o->device && !inside(o->device, buf, n)) abort();
-    if (o->bits != 0 && o->bits != 8 && o->bits != 16) abort();
+    if (o->bits != 0 && o->bits != 8 && o->bits != 16 && o->bits != 32) abort();
     if (o->radius < 0 || o->radius > 65535 || (k == F_JBU && o->radius > 64)) abort();
     if (!(o->eps >= 0.0f) || !isfinite(o->eps) || o->fast < 1 || o->fast > 64) abort();
     if (o->diameter < -1 || o->diameter > 511) abort();
