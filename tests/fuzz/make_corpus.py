@@ -2,9 +2,10 @@
 """make_corpus.py - writes the seed corpora of the fuzz targets into
 tests/fuzz/corpus/<target>/ (Python standard library only): for each target a
 few valid inputs covering the formats' variants and a few edge cases. The
-model seeds are the headers of this project's own weights/ files. Inputs the
-fuzzers found (regressions) live beside them as regress-* files, which this
-script leaves alone when rerun.
+model seeds are the headers of this project's own weights/ files. Inputs
+that once crashed a target or exhausted its memory are kept as regress-*
+(those written here, and any saved from a fuzzer's findings, which this
+script leaves alone when rerun).
 
 Usage: python3 tests/fuzz/make_corpus.py
 """
@@ -177,6 +178,10 @@ def png_seeds():
                                     ihdr=struct.pack(">IIBBBBB", 100000, 100000, 8, 0, 0, 0, 0)))
     put("png", "bad_over_pixel_limit", png(1, 1, 8, 0, lambda x, y: (1,),
                                            ihdr=struct.pack(">IIBBBBB", 3000, 2000, 8, 2, 0, 0, 0)))
+    # before the pixel limit, these 67 bytes made the decoder ask for 14.4 GB
+    # (libFuzzer: out-of-memory, malloc(14400000000)); now refused from IHDR
+    put("png", "regress-oom-60000x60000-rgba", png(1, 1, 8, 0, lambda x, y: (1,),
+        ihdr=struct.pack(">IIBBBBB", 60000, 60000, 8, 6, 0, 0, 0)))
     put("png", "bad_depth", png(1, 1, 8, 0, lambda x, y: (1,),
                                 ihdr=struct.pack(">IIBBBBB", 1, 1, 3, 0, 0, 0, 0)))
     put("png", "bad_no_idat", b"\x89PNG\r\n\x1a\n" +
