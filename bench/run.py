@@ -5,6 +5,7 @@
 """Usage: python3 bench/run.py [--models fdkn_x8[,M2...]] [--sizes 640x480[,WxH...]]
            [--threads 2] [--repeat 5] [--conv direct,gemm] [--jfilter build/jfilter]
            [--out bench/out/results.jsonl] [--no-torch] [--no-peak] [--cold] [--dkn-mode stitch|dense]
+           [--rounds N] [--torch-python PY] [--torch-paths DIR[,DIR...]]
 
 A model is a name under weights/ (fdkn_x8) or a .safetensors path (e.g. a converted published
 checkpoint in /tmp). Both sides load the same file, so they run the same weights.
@@ -43,6 +44,14 @@ def parse_args():
                          "includes compiling every kernel (default: the caches as they are)")
     ap.add_argument("--dkn-mode", choices=("stitch", "dense"), default="stitch",
                     help="how the PyTorch DKN reference runs (see torch_reference.py)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run every model x size this many times, PyTorch and jfilter interleaved, and "
+                         "summarise the medians over the rounds (a shared machine's load drifts)")
+    ap.add_argument("--torch-python", default=sys.executable, help="python that runs torch_reference.py")
+    ap.add_argument("--torch-paths", default="",
+                    help="comma-separated directories, each prepended to PYTHONPATH for one PyTorch "
+                         "reference (e.g. a pip --target install of another torch); an empty entry is the "
+                         "interpreter's own torch; the ratio is against the first")
     return ap.parse_args()
 
 
@@ -144,48 +153,63 @@ def main():
         devices = [d for d in devices if d["index"] in keep]
 
     rows = []
-    for mp in models:
-        for size in sizes:
-            torch_rec = None
-            if not a.no_torch:
-                recs, err = run_json([sys.executable, os.path.join(HERE, "torch_reference.py"), "--model", mp,
-                                      "--size", size, "--repeat", str(a.repeat), "--threads", str(a.threads),
-                                      "--dkn-mode", a.dkn_mode])
-                if recs:
-                    torch_rec = recs[0]
-                    record(dict(torch_rec, kind="torch", model_path=mp))
-                else:
-                    record({"kind": "torch", "model_path": mp, "size": size, "error": err})
-                    print("# PyTorch reference failed for %s %s: %s" % (os.path.basename(mp), size, err[-300:]))
-            for dev in devices:
-                for conv in convs:
-                    env = dict(os.environ)
-                    env.pop("JF_CONV", None)
-                    if conv != "default":
-                        env["JF_CONV"] = conv
-                    cold = tempfile.mkdtemp(prefix="jfbench-cache-") if a.cold else None
-                    if cold:
-                        # jfilter's program-binary cache and PoCL's own kernel cache both empty
-                        env["JF_CACHE_DIR"] = os.path.join(cold, "jfilter")
-                        env["POCL_CACHE_DIR"] = os.path.join(cold, "pocl")
-                    recs, err = run_json([a.jfilter, "bench", "--model", mp, "--size", size, "--repeat",
-                                          str(a.repeat), "--device", str(dev["index"])], env)
-                    if cold:
-                        shutil.rmtree(cold, ignore_errors=True)
-                    jf = recs[0] if recs else None
-                    rec = dict(jf or {"error": err}, kind="jfilter", conv=conv, model_path=mp,
-                               cache="cold" if a.cold else "as found",
-                               device_index=dev["index"], compute_units=dev["compute_units"], size=size)
-                    if jf and torch_rec:
-                        rec["ratio_vs_torch"] = round(jf["median_ms"] / torch_rec["median_ms"], 3)
-                    if jf and peak:
-                        rec["pct_of_sgemm_peak"] = round(100.0 * jf["gflops"] / peak, 1)
-                    record(rec)
-                    if err and not jf:
-                        print("# jfilter failed for %s %s on %d (%s): %s"
-                              % (os.path.basename(mp), size, dev["index"], conv, err[-300:]))
-                    rows.append((os.path.splitext(os.path.basename(mp))[0], size,
-                                 "%d:%s" % (dev["index"], dev["name"][:24]), conv, jf, torch_rec))
+    summary = {}  # (model, size, what) -> medians over the rounds
+    for rnd in range(a.rounds):
+        for mp in models:
+            for size in sizes:
+                torch_rec = None
+                torch_recs = []
+                for tp in ([] if a.no_torch else (a.torch_paths.split(",") if a.torch_paths else [""])):
+                    tenv = dict(os.environ)
+                    if tp:
+                        tenv["PYTHONPATH"] = tp + (os.pathsep + tenv["PYTHONPATH"] if tenv.get("PYTHONPATH") else "")
+                    recs, err = run_json([a.torch_python, os.path.join(HERE, "torch_reference.py"), "--model", mp,
+                                          "--size", size, "--repeat", str(a.repeat), "--threads", str(a.threads),
+                                          "--dkn-mode", a.dkn_mode], tenv)
+                    if recs:
+                        torch_recs.append(recs[0])
+                        record(dict(recs[0], kind="torch", model_path=mp, round=rnd, load_avg=os.getloadavg()))
+                    else:
+                        record({"kind": "torch", "model_path": mp, "size": size, "error": err, "round": rnd})
+                        print("# PyTorch reference (%s) failed for %s %s: %s"
+                              % (tp or "default", os.path.basename(mp), size, err[-300:]))
+                torch_rec = torch_recs[0] if torch_recs else None
+                for dev in devices:
+                    for conv in convs:
+                        env = dict(os.environ)
+                        env.pop("JF_CONV", None)
+                        if conv != "default":
+                            env["JF_CONV"] = conv
+                        cold = tempfile.mkdtemp(prefix="jfbench-cache-") if a.cold else None
+                        if cold:
+                            # jfilter's program-binary cache and PoCL's own kernel cache both empty
+                            env["JF_CACHE_DIR"] = os.path.join(cold, "jfilter")
+                            env["POCL_CACHE_DIR"] = os.path.join(cold, "pocl")
+                        recs, err = run_json([a.jfilter, "bench", "--model", mp, "--size", size, "--repeat",
+                                              str(a.repeat), "--device", str(dev["index"])], env)
+                        if cold:
+                            shutil.rmtree(cold, ignore_errors=True)
+                        jf = recs[0] if recs else None
+                        rec = dict(jf or {"error": err}, kind="jfilter", conv=conv, model_path=mp, round=rnd,
+                                   load_avg=os.getloadavg(),
+                                   cache="cold" if a.cold else "as found",
+                                   device_index=dev["index"], compute_units=dev["compute_units"], size=size)
+                        if jf and torch_rec:
+                            rec["ratio_vs_torch"] = round(jf["median_ms"] / torch_rec["median_ms"], 3)
+                        if jf and peak:
+                            rec["pct_of_sgemm_peak"] = round(100.0 * jf["gflops"] / peak, 1)
+                        record(rec)
+                        if err and not jf:
+                            print("# jfilter failed for %s %s on %d (%s): %s"
+                                  % (os.path.basename(mp), size, dev["index"], conv, err[-300:]))
+                        rows.append((os.path.splitext(os.path.basename(mp))[0], size,
+                                     "%d:%s" % (dev["index"], dev["name"][:24]), conv, jf, torch_rec))
+                name = os.path.splitext(os.path.basename(mp))[0]
+                for i, t in enumerate(torch_recs):
+                    if i:  # the table's PyTorch columns show the first; the others are listed here
+                        print("# round %d %s %s: %s median %.0f ms (min %.0f)"
+                              % (rnd, name, size, t["device"], t["median_ms"], t["min_ms"]))
+                    summary.setdefault((name, size, t["device"]), []).append(t["median_ms"])
 
     # min next to median: on a shared 2-core machine the minimum is the least disturbed run
     hdr = ("model", "size", "device", "conv", "jf first", "jf median", "jf min", "pt median", "pt min",
@@ -202,6 +226,14 @@ def main():
             fmt(jm / pm if jm and pm else None, "%.2f"),
             fmt(jf and jf["gflops"]), fmt(100 * jf["gflops"] / peak if jf and peak else None, "%.1f%%"),
             fmt(pt and pt["gflops"]), fmt(100 * pt["gflops"] / peak if pt and peak else None, "%.1f%%")))
+    for name, size, dev, conv, jf, pt in rows:
+        if jf:
+            summary.setdefault((name, size, "jfilter %s %s" % (dev, conv)), []).append(jf["median_ms"])
+    if a.rounds > 1:
+        print("# over %d rounds: median of the per-round medians [range]" % a.rounds)
+        for (name, size, what), v in summary.items():
+            v = sorted(v)
+            print("#   %-14s %-9s %-40s %7.0f ms [%.0f-%.0f]" % (name[:14], size, what[:40], v[len(v) // 2], v[0], v[-1]))
     print("# times in ms; ratio = jfilter median / PyTorch median (< 1: jfilter faster); records in %s" % a.out)
     out.close()
     return 0

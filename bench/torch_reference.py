@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-# torch_reference.py - times the PyTorch reference (tools/train/models.py) on the same
+# torch_reference.py - times the PyTorch reference (tools/train/models.py; for DAGF
+# tools/train/dagf.py's DAGFInference, which runs from the exported file alone) on the same
 # synthetic input, weights and sizes as `jfilter bench`, and prints one JSON line with the
 # same fields (first_ms, median_ms, min_ms, gflop, gflops) so bench/run.py can compare them.
 """Usage: python3 bench/torch_reference.py --model weights/fdkn_x8.safetensors --size 640x480
@@ -42,6 +43,7 @@ import torch.nn.functional as F  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools", "train"))
 import models  # noqa: E402
+import dagf  # noqa: E402
 
 DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32}
 
@@ -71,6 +73,9 @@ def build_model(meta, tensors):
         m = models.build(arch, layers=int(meta.get("layers", 10)),
                          activation=meta.get("activation", "leaky_relu"),
                          negative_slope=float(meta.get("negative_slope", 0.1)))
+    elif arch == "dagf":
+        # the file-only runner is the reference tests/test_dagf.c is checked against
+        return arch, dagf.DAGFInference(tensors, meta).eval()
     else:
         raise SystemExit("torch_reference: unknown architecture %r" % arch)
     missing, unexpected = m.load_state_dict(tensors, strict=False)
@@ -145,6 +150,8 @@ def make_runner(arch, model, meta, rgb_np, depth_np, w, h, dkn_mode):
             weight = models.normalize_kernel(wi * wd, model.residual)
             out = models.deformable_average(up, weight, oi * od, model.k, model.d)
             return out + up if model.residual else out
+        if arch == "dagf":
+            return model(rgb.flip(1) / 255.0, up)  # B, G, R planes in [0, 1]
         # svlrm: OpenCV-style 8-bit gray guide
         gray = torch.round(models.rgb_to_gray(rgb)) / 255.0
         return model(up, gray)

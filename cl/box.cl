@@ -1,28 +1,18 @@
 /* box.cl - normalized box (mean) filter, separable, O(1) work per pixel:
  * each work item slides a running sum along one segment of a row or column.
- * Layout: planar float32, C x H x W. Border modes as OpenCV names them. */
+ * Layout: planar float32, C x H x W. Border rules: jf_border_index (cl/common.cl). */
 
-#define JF_BORDER_REFLECT 0     /* fedcba|abcdef|fedcba  (cv BORDER_REFLECT) */
-#define JF_BORDER_REFLECT_101 1 /* fedcb|abcdef|edcba    (cv BORDER_REFLECT_101, BORDER_DEFAULT) */
-#define JF_BORDER_REPLICATE 2   /* aaaaa|abcdef|fffff */
-
-/* Maps any integer coordinate into [0, n): reflection is periodic, so windows
- * wider than the image keep folding back in, as OpenCV's padding does. */
-static int jf_border_index(int p, int n, int mode)
-{
-    if (p >= 0 && p < n) return p;
-    if (mode == JF_BORDER_REPLICATE || n == 1) return clamp(p, 0, n - 1);
-    if (mode == JF_BORDER_REFLECT_101) {
-        int period = 2 * n - 2;
-        p %= period;
-        if (p < 0) p += period;
-        return p < n ? p : period - p;
-    }
-    int period = 2 * n;
-    p %= period;
-    if (p < 0) p += period;
-    return p < n ? p : period - 1 - p;
-}
+/* Columns per work item of box_cols, a float vector width (2, 4, 8 or 16)
+ * from the tuning table (src/runtime/device.c), which the host reads too. */
+#ifndef JF_BOX_VEC
+#define JF_BOX_VEC 8
+#endif
+#if JF_BOX_VEC != 2 && JF_BOX_VEC != 4 && JF_BOX_VEC != 8 && JF_BOX_VEC != 16
+#error "JF_BOX_VEC must be an OpenCL vector width: 2, 4, 8 or 16"
+#endif
+#define JF_BOXV JF_CAT(float, JF_BOX_VEC)
+#define JF_BOX_LOAD JF_CAT(vload, JF_BOX_VEC)
+#define JF_BOX_STORE JF_CAT(vstore, JF_BOX_VEC)
 
 /* The running sum of one row segment [x0, x1): out[x] = norm * sum of
  * v(k) for k in [x-r, x+r], v(k) = A[k] (single) or A[k] * B[k] at the
@@ -96,27 +86,28 @@ __kernel void box_rows_products(__global const float *a, __global const float *b
 }
 
 /* Vertical pass: work item (x, s, c) slides down the column segment
- * [s*seg, s*seg + seg) of eight adjacent columns x..x+7 at once with float8
+ * [s*seg, s*seg + seg) of JF_BOX_VEC adjacent columns at once with vector
  * sums (CPU runtimes do not vectorize across work items through the loop);
  * the last partial group of columns takes the scalar path. */
 __kernel void box_cols(__global const float *in, __global float *out, int planes, int h, int w,
                        int r, int border, int seg)
 {
-    int x = get_global_id(0) * 8, s = get_global_id(1), c = get_global_id(2);
+    int x = get_global_id(0) * JF_BOX_VEC, s = get_global_id(1), c = get_global_id(2);
     int y0 = s * seg;
     if (x >= w || y0 >= h || c >= planes) return;
     int y1 = min(y0 + seg, h);
     __global const float *src = in + (size_t)c * h * w + x;
     __global float *dst = out + (size_t)c * h * w + x;
     float norm = 1.0f / (float)(2 * r + 1);
-    if (x + 8 <= w) {
-        float8 sum = (float8)(0.0f);
-        for (int k = y0 - r; k <= y0 + r; k++) sum += vload8(0, src + (size_t)jf_border_index(k, h, border) * w);
-        vstore8(sum * norm, 0, dst + (size_t)y0 * w);
+    if (x + JF_BOX_VEC <= w) {
+        JF_BOXV sum = (JF_BOXV)(0.0f);
+        for (int k = y0 - r; k <= y0 + r; k++)
+            sum += JF_BOX_LOAD(0, src + (size_t)jf_border_index(k, h, border) * w);
+        JF_BOX_STORE(sum * norm, 0, dst + (size_t)y0 * w);
         for (int y = y0 + 1; y < y1; y++) {
-            sum += vload8(0, src + (size_t)jf_border_index(y + r, h, border) * w) -
-                   vload8(0, src + (size_t)jf_border_index(y - r - 1, h, border) * w);
-            vstore8(sum * norm, 0, dst + (size_t)y * w);
+            sum += JF_BOX_LOAD(0, src + (size_t)jf_border_index(y + r, h, border) * w) -
+                   JF_BOX_LOAD(0, src + (size_t)jf_border_index(y - r - 1, h, border) * w);
+            JF_BOX_STORE(sum * norm, 0, dst + (size_t)y * w);
         }
         return;
     }

@@ -1,7 +1,9 @@
-/* compose.cl - SVLRM's coefficient composition: output = alpha * guide + beta,
- * with alpha and beta the two planes of the network's last layer. */
-__kernel void svlrm_compose(__global const float *coeffs, __global const float *guide,
-                            __global float *out, int plane)
+/* compose.cl - the affine composition of a spatially variant linear model
+ * (SVLRM): out = alpha * guide + beta, alpha and beta the two planes of the
+ * coefficients. Layout: planar float32. */
+
+__kernel void affine_compose(__global const float *coeffs, __global const float *guide,
+                             __global float *out, int plane)
 {
     int p = get_global_id(0);
     if (p >= plane) return;

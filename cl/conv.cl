@@ -1,13 +1,6 @@
 /* conv.cl - the pieces of a convolution that CLBlast's SGEMM does not do:
  * im2col (stride, zero padding, dilation) and the bias + activation epilogue.
- * Layout: planar float32, C x H x W. Compiles on its own (-cl-std=CL1.2). */
-
-#ifndef JF_ACT_NONE
-#define JF_ACT_NONE 0
-#define JF_ACT_RELU 1
-#define JF_ACT_LEAKY 2
-#define JF_ACT_SIGMOID 3
-#endif
+ * Layout: planar float32, C x H x W. Activation codes: cl/common.cl. */
 
 /* col[(ci*kh + ky)*kw + kx][oy*wo + ox] = in[ci][oy*s - pad + ky*dil][ox*s - pad + kx*dil], 0 outside.
  * One work-item per (output pixel, row of col). */
@@ -38,10 +31,5 @@ __kernel void bias_act(__global float *x, __global const float *bias, int channe
     if (p >= plane || c >= channels) return;
     size_t i = (size_t)c * plane + p;
     float v = x[i] + bias[c];
-    if (c < act_channels) {
-        if (act == JF_ACT_RELU) v = fmax(v, 0.0f);
-        else if (act == JF_ACT_LEAKY) v = v >= 0.0f ? v : v * slope;
-        else if (act == JF_ACT_SIGMOID) v = 1.0f / (1.0f + exp(-v));
-    }
-    x[i] = v;
+    x[i] = c < act_channels ? jf_activate(v, act, slope) : v;
 }

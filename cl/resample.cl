@@ -1,6 +1,5 @@
-/* resample.cl - space-to-depth, pixel shuffle, bicubic resizing in the two
- * conventions the models were trained with, and guide-to-gray conversion.
- * Layout: planar float32, C x H x W. */
+/* resample.cl - space-to-depth, pixel shuffle and bicubic resizing in the two
+ * conventions the models were trained with. Layout: planar float32, C x H x W. */
 
 /* out[c*f*f + a*f + b][y][x] = in[c][y*f + a][x*f + b], reading the input with
  * clamped coordinates so an image that is not a multiple of f is padded by
@@ -111,24 +110,4 @@ __kernel void resize_opencv(__global const float *in, __global float *out, int c
     rows.z = dot(wx, (float4)(r2[c0], r2[c1], r2[c2], r2[c3]));
     rows.w = dot(wx, (float4)(r3[c0], r3[c1], r3[c2], r3[c3]));
     out[((size_t)ci * ho + y) * wo + x] = dot(wy, rows);
-}
-
-/* Gray from three planes given in (r, g, b) plane indices.
- * mode 0: float luma 0.299 R + 0.587 G + 0.114 B;
- * mode 1: OpenCV's 8-bit conversion (fixed point, rounded to a byte) of the
- *         8-bit-quantised input, as models trained on cv2 gray images saw it. */
-__kernel void rgb_to_gray(__global const float *in, __global float *out, int plane, int ri,
-                          int gi, int bi, int mode)
-{
-    int p = get_global_id(0);
-    if (p >= plane) return;
-    float r = in[(size_t)ri * plane + p], g = in[(size_t)gi * plane + p], b = in[(size_t)bi * plane + p];
-    if (mode == 0) {
-        out[p] = 0.299f * r + 0.587f * g + 0.114f * b;
-    } else {
-        int R = (int)clamp(r * 255.0f + 0.5f, 0.0f, 255.0f);
-        int G = (int)clamp(g * 255.0f + 0.5f, 0.0f, 255.0f);
-        int B = (int)clamp(b * 255.0f + 0.5f, 0.0f, 255.0f);
-        out[p] = (float)((R * 4899 + G * 9617 + B * 1868 + 8192) >> 14) / 255.0f;
-    }
 }

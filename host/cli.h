@@ -10,24 +10,51 @@
 int cmd_devices(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_colorize(int argc, char **argv);
+
+/* Colour maps (colormaps.c): rgb gets map `name` (turbo, viridis) at t in
+ * 0..1 (clamped; NaN as 0), interpolated between its 256 entries. */
+void cli_colormap(const char *name, float t, unsigned char rgb[3]);
+int cli_colormap_known(const char *name);
 
 /* A loaded image file: pixels owned here, described by img. */
 typedef struct cli_image {
     jf_image img;
-    int bit_depth;   /* 8, 16, or 32 for float NPY */
+    int bit_depth;   /* 8, 16, or 32 for float samples */
+    int format;      /* the jf_file_format it was read from */
     void *pixels;
 } cli_image;
 
-/* Reads a PNG (8/16-bit; gray, gray+alpha, RGB, RGBA) or a float32 .npy (HxW or HxWxC). */
+/* Reads any image file jfilter takes (PNG, JPEG, TIFF, PFM, NPY of uint8,
+ * uint16, float32 or float64; see src/io/image_file.h); a gray+alpha image
+ * loses its alpha. Prints the reason and returns -1 on failure. */
 int cli_read_image(const char *path, const char *role, cli_image *out);
+/* The same, silent: the reason (naming the file) goes to err. Returns 0 or -1. */
+int cli_load_image(const char *path, cli_image *out, char *err, size_t errlen);
 void cli_free_image(cli_image *img);
+/* The sample bits of an output file, the same rule in every command: the
+ * requested --bits (0: none) when the format holds it, else 8 for an 8-bit
+ * target and 16 for a 16-bit or float one (PNG), the target's own depth
+ * (TIFF: float stays float), 32 for PFM and NPY. Prints why and returns -1
+ * for a name without a writable extension or bits the format cannot hold. */
+int cli_output_bits(const char *path, int requested, int target_bits);
 /* Writes an interleaved float image (normalized units; 1 channel, or 3 in RGB
- * order) as .npy (float32, HxW or HxWx3) or .png (bits 8 or 16, rounded and
- * clamped); atomic, so a failure leaves no file. */
+ * order) in the format of path's extension: bits 8 or 16 (PNG, TIFF; rounded
+ * and clamped, with a warning when more than 1% of the values are clipped) or
+ * 32 (TIFF, PFM, NPY float32); atomic, so a failure leaves no file. */
 int cli_write_image(const char *path, const float *pixels, int width, int height, int channels,
                     int bits);
 /* The one-channel case of cli_write_image. */
 int cli_write_plane(const char *path, const float *plane, int width, int height, int bits);
+
+/* Holds a run to the model's training conventions (cli_conventions.c): a
+ * factor (--scale, else the guide/target size ratio) other than info->scale
+ * is an error (-1, printed) unless force; a low-resolution target made
+ * another way than info->degradation says (degradation: what --degradation
+ * declared, NULL: "bicubic", pixel centres aligned) gives a warning naming
+ * both conventions unless force. Returns 0 to go on. */
+int cli_check_conventions(const char *model, const jf_model_info *info, int gw, int gh, int tw, int th,
+                          int scale, const char *degradation, int force);
 
 /* Monotonic milliseconds, and the median of n timings (sorts them in place). */
 double cli_now_ms(void);

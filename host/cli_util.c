@@ -1,5 +1,5 @@
-/* cli_util.c - option parsing, image files in and out, and model lookup for
- * the `jfilter` program. */
+/* cli_util.c - option parsing, timing helpers and model lookup for the
+ * `jfilter` program (image files: cli_read.c, cli_write.c). */
 #include "cli.h"
 
 #include "io/io.h"
@@ -70,64 +70,6 @@ static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
-int cli_read_image(const char *path, const char *role, cli_image *out)
-{
-    memset(out, 0, sizeof *out);
-    char err[1024];
-    if (ends_with(path, ".npy")) {
-        jf_npy a;
-        if (jf_npy_read(path, &a, err, sizeof err) != JF_OK) {
-            fprintf(stderr, "jfilter: %s image: %s\n", role, err);
-            return -1;
-        }
-        int ok = (a.ndim == 2) || (a.ndim == 3 && (a.shape[2] == 1 || a.shape[2] == 3 || a.shape[2] == 4));
-        if (!ok || a.shape[0] <= 0 || a.shape[1] <= 0 || a.shape[0] > 65535 || a.shape[1] > 65535) {
-            fprintf(stderr, "jfilter: %s image %s: expected an HxW or HxWxC (C = 1, 3, 4) array\n", role,
-                    path);
-            jf_npy_free(&a);
-            return -1;
-        }
-        out->pixels = a.data;
-        out->bit_depth = 32;
-        out->img.width = (int)a.shape[1];
-        out->img.height = (int)a.shape[0];
-        out->img.channels = a.ndim == 3 ? (int)a.shape[2] : 1;
-        out->img.type = JF_PIXEL_F32;
-        out->img.order = JF_ORDER_RGB;
-        out->img.data = a.data;
-        return 0;
-    }
-    jf_png p;
-    if (jf_png_read(path, &p, err, sizeof err) != JF_OK) {
-        fprintf(stderr, "jfilter: %s image: %s\n", role, err);
-        return -1;
-    }
-    out->pixels = p.pixels;
-    out->bit_depth = p.bit_depth;
-    out->img.width = p.width;
-    out->img.height = p.height;
-    out->img.type = p.bit_depth == 16 ? JF_PIXEL_U16 : JF_PIXEL_U8;
-    out->img.order = JF_ORDER_RGB;
-    out->img.data = p.pixels;
-    out->img.channels = p.channels;
-    if (p.channels == 2) {
-        /* gray + alpha: keep the gray, drop the alpha, in place */
-        size_t n = (size_t)p.width * p.height;
-        if (p.bit_depth == 16)
-            for (size_t i = 0; i < n; i++) ((uint16_t *)p.pixels)[i] = ((uint16_t *)p.pixels)[2 * i];
-        else
-            for (size_t i = 0; i < n; i++) ((uint8_t *)p.pixels)[i] = ((uint8_t *)p.pixels)[2 * i];
-        out->img.channels = 1;
-    }
-    return 0;
-}
-
-void cli_free_image(cli_image *img)
-{
-    free(img->pixels);
-    img->pixels = NULL;
 }
 
 int cli_write_plane(const char *path, const float *plane, int width, int height, int bits)

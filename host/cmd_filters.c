@@ -1,5 +1,5 @@
 /* cmd_filters.c - `jfilter guided`, `jbf`, `jbu` and `bicubic`: the
- * classical joint filters over one guide/target pair, PNG or NPY in and out. */
+ * classical joint filters over one guide/target pair, any image file in and out. */
 #include "cli_filters.h"
 
 #include <errno.h>
@@ -10,18 +10,22 @@
 static const char *const names[] = {"guided", "jbf", "jbu", "bicubic"};
 
 static const char common_help[] =
-    "  --output O          result: .png (8- or 16-bit, see --bits) or .npy (float32 in\n"
-    "                      normalized units: 8-bit / 255, 16-bit / 65535); a colour\n"
-    "                      target gives an RGB result\n"
-    "  --bits B            8 or 16 for a PNG output; default: the target's bit depth\n"
-    "                      (16 for a float .npy target)\n"
+    "  --output O          result, by extension: .png (8- or 16-bit), .tif/.tiff (8-,\n"
+    "                      16-bit or float32), .pfm or .npy (float32); floats are in\n"
+    "                      normalized units (8-bit / 255, 16-bit / 65535, float as\n"
+    "                      is); a colour target gives an RGB result\n"
+    "  --bits B            8, 16 or 32 (float, TIFF only) for a PNG/TIFF output;\n"
+    "                      default: 8 for an 8-bit target, else 16 (TIFF: float for a\n"
+    "                      float target), so no precision is lost silently\n"
     "  --device D          OpenCL device: index, cpu, gpu or name substring (default:\n"
     "                      $JF_DEVICE, else the best device; see `jfilter devices`)\n"
     "  --quiet             no summary line on stderr\n"
     "\n"
-    "Images: PNG (8/16-bit gray, gray+alpha, RGB, RGBA; alpha ignored) or float32 .npy\n"
-    "(HxW or HxWxC) in normalized units. A colour target (e.g. an RGB no-flash photo\n"
-    "under its flash guide) is filtered channel by channel under the same guide.\n";
+    "Images: PNG (8/16-bit gray, gray+alpha, RGB, RGBA; alpha ignored), JPEG, TIFF\n"
+    "(8/16-bit or float), PFM, or .npy (uint8, uint16, float32, float64; HxW or HxWxC);\n"
+    "integer samples mean the same in every format (8-bit / 255, 16-bit / 65535),\n"
+    "floats are taken as they are. A colour target (e.g. an RGB no-flash photo under\n"
+    "its flash guide) is filtered channel by channel under the same guide.\n";
 
 static void help(cli_filter_kind k)
 {
@@ -165,8 +169,8 @@ int cli_filter_parse(cli_filter_kind k, int argc, char **argv, cli_filter_opts *
         else if ((v = cli_opt(argc, argv, &i, "--device"))) o->device = v;
         else if (!strcmp(a, "--quiet")) o->quiet = 1;
         else if ((v = cli_opt(argc, argv, &i, "--bits"))) {
-            if (cli_parse_int(v, "--bits", 8, 16, &o->bits) || (o->bits != 8 && o->bits != 16)) {
-                fprintf(stderr, "jfilter: --bits must be 8 or 16\n");
+            if (cli_parse_int(v, "--bits", 8, 32, &o->bits) || (o->bits != 8 && o->bits != 16 && o->bits != 32)) {
+                fprintf(stderr, "jfilter: --bits must be 8, 16 or 32\n");
                 return 2;
             }
         } else if (k != F_BICUBIC && k != F_JBF && (v = cli_opt(argc, argv, &i, "--radius"))) {
@@ -227,6 +231,8 @@ static int run_filter(cli_filter_kind k, int argc, char **argv)
     float *out = NULL;
     if (cli_read_image(o.target, "target", &target)) goto done;
     if (o.guide && cli_read_image(o.guide, "guide", &guide)) goto done;
+    int bits = cli_output_bits(o.output, o.bits, target.bit_depth);
+    if (bits < 0) goto done;
     int w, h;
     if (k == F_BICUBIC) {
         w = o.scale ? target.img.width * o.scale : o.width ? o.width : guide.img.width;
@@ -261,7 +267,6 @@ static int run_filter(cli_filter_kind k, int argc, char **argv)
         fprintf(stderr, "jfilter %s: %s\n", names[k], jf_last_error(ctx));
         goto done;
     }
-    int bits = o.bits ? o.bits : target.bit_depth == 8 ? 8 : 16;
     if (cli_write_image(o.output, out, w, h, channels, bits)) goto done;
     if (!o.quiet)
         fprintf(stderr, "jfilter: wrote %s (%dx%d, %d channel%s) with %s on %s\n", o.output, w, h,

@@ -23,13 +23,16 @@ static void usage(FILE *f)
             "  jbu       joint bilateral upsampling of a low-resolution target\n"
             "  bicubic   bicubic resize, PIL or OpenCV convention\n"
             "  bench-filters  time the classical filters; prints one JSON object per line\n"
+            "  colorize  draw a depth map as a colour picture (turbo or viridis)\n"
             "  version   print the version\n"
             "\n"
             "Run 'jfilter <command> --help' for a command's options.\n"
             "Environment: JF_DEVICE picks the device (index, cpu, gpu or a name substring),\n"
             "JF_CACHE_DIR the compiled-kernel cache (off to disable), JF_BUILD_OPTIONS extra\n"
             "OpenCL build options, JF_KERNEL_DIR a cl/ folder to load kernels from,\n"
-            "JF_WEIGHTS_DIR a folder of model files.\n",
+            "JF_WEIGHTS_DIR a folder of model files, JF_CONV=gemm|direct the convolution\n"
+            "path, JF_TUNE a row of the tuned-parameter table (cpu, nvidia, amd, intel,\n"
+            "default), JF_PROFILE=1 per-op timings on stderr.\n",
             jf_version());
 }
 
@@ -56,6 +59,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "jbu")) return cmd_jbu(argc - 1, argv + 1);
     if (!strcmp(cmd, "bicubic")) return cmd_bicubic(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench-filters")) return cmd_bench_filters(argc - 1, argv + 1);
+    if (!strcmp(cmd, "colorize")) return cmd_colorize(argc - 1, argv + 1);
     fprintf(stderr, "jfilter: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

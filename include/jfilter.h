@@ -149,13 +149,23 @@ typedef struct jf_image {
 typedef struct jf_model jf_model;
 
 typedef struct jf_model_info {
-    char architecture[32]; /* "fdkn", "dkn", "svlrm" */
+    char architecture[32]; /* "fdkn", "dkn", "svlrm", "dagf" */
     int scale;             /* the upsampling factor it was trained for */
     int kernel_size;       /* k of the k*k kernel (DKN/FDKN) */
     int window_size;       /* the deformable window (DKN/FDKN) */
     int residual;          /* 1 when the model adds its input */
     char guide_order[8];   /* "bgr" or "rgb": plane order the network expects */
     char upsample[16];     /* "pil" (Keys a=-0.5) or "opencv" (a=-0.75) */
+    int coefficients;      /* 1 when the model can return per-pixel coefficient maps
+                            * (jf_run_options.alpha/beta: output = alpha * guide + beta);
+                            * 0 when it has none to give (those options are then ignored) */
+    char degradation[16];  /* how the low-resolution inputs it was trained on were made
+                            * (metadata 'degradation', default per architecture):
+                            * "bicubic": PIL bicubic downsampling, antialiased (FDKN, DKN);
+                            * "area": box averaging; both keep pixel centres aligned, as
+                            * resizing and depth sensors do;
+                            * "subsample": every scale-th pixel from scale - 1,
+                            * gt[s-1::s, s-1::s] (SVLRM); "" when not known */
 } jf_model_info;
 
 /* Loads a safetensors model file. Every offset, size, dtype and shape is
@@ -183,6 +193,24 @@ JF_API jf_status jf_model_flops_reference(const jf_model *model, int width, int 
 /* Progress: called with done/total work units; return non-zero to cancel. */
 typedef int (*jf_progress_fn)(void *user, int done, int total);
 
+/* Depth in sensor units (jf_run_options.normalize, .invalid). The models were
+ * trained on depth min-max normalised per image to 0..1; a depth camera gives
+ * millimetres over a part of the 16-bit range (1534..7754 mm, say) with
+ * holes (0) where it measured nothing. */
+typedef enum jf_normalize_mode {
+    JF_NORMALIZE_NONE = 0,  /* the target enters the network as its pixel type maps it
+                             * (8-bit / 255, 16-bit / 65535, float as is) */
+    JF_NORMALIZE_VALID = 1  /* min-max normalised over its valid pixels to 0..1 as in
+                             * training; the output is mapped back to the target's units */
+} jf_normalize_mode;
+
+typedef enum jf_invalid_mode {
+    JF_INVALID_NONE = 0,   /* no holes (with JF_NORMALIZE_VALID, NaN and inf still are) */
+    JF_INVALID_ZERO = 1,   /* 0 marks a hole (what depth sensors write), and NaN/inf */
+    JF_INVALID_NAN = 2,    /* NaN and inf mark holes */
+    JF_INVALID_VALUE = 3   /* invalid_value marks a hole, and NaN/inf */
+} jf_invalid_mode;
+
 typedef struct jf_run_options {
     int scale;                 /* 0: taken from the sizes; else guide = target * scale checked */
     jf_progress_fn progress;   /* optional; called after each tile and stage */
@@ -191,11 +219,38 @@ typedef struct jf_run_options {
      * images are processed in overlapping tiles whose results are identical to
      * an untiled run. 0 = the default, which fits a 2 GiB device. */
     size_t memory_budget;
-    /* SVLRM only, optional: receive the per-pixel coefficients of
-     * output = alpha * guide + beta, width*height floats each (caller-allocated,
-     * borrowed for the call). */
+    /* Optional, for models with jf_model_info.coefficients = 1 (SVLRM):
+     * receive the per-pixel coefficients of output = alpha * guide + beta,
+     * width*height floats each (caller-allocated, borrowed for the call). */
     float *alpha;
     float *beta;
+    /* Depth handling (all zero: the target is used as given, as before).
+     * With normalize or invalid set, the run works in three steps:
+     *  1. holes: target pixels that are NaN/inf, or 0 (JF_INVALID_ZERO), or
+     *     equal to invalid_value (JF_INVALID_VALUE) are invalid. They take no
+     *     part in the normalisation and are filled before the network (and the
+     *     bicubic upsampling of a low-resolution target) see them, so no hole
+     *     pulls its neighbours towards 0: a guided onion-peel fill at the
+     *     target's resolution, layer by layer from each hole's rim inwards,
+     *     every hole pixel the average of its already known 8 neighbours
+     *     weighted by exp(-(dY)^2 / (2 * 0.1^2)), dY the difference of the
+     *     guide's luma (0..1, the guide downsampled to the target's size).
+     *  2. normalize = JF_NORMALIZE_VALID: the valid pixels' range [lo, hi]
+     *     becomes 0..1 for the network (a constant target stays constant).
+     *  3. the output comes back as lo + (hi - lo) * y, in the target's units
+     *     (an 8/16-bit output holds the same counts as the target; a float
+     *     output is in normalized units, 16-bit / 65535, as everywhere), and
+     *     SVLRM's alpha/beta are mapped likewise. With keep_holes = 1 every
+     *     output pixel whose target pixel (for a low-resolution target: the
+     *     one whose footprint covers it) was a hole holds that pixel's value
+     *     again: 0, invalid_value, NaN or inf (NaN is 0 in an 8/16-bit output).
+     * A target without any valid pixel gives an output of holes (as with
+     * keep_holes, whatever keep_holes says). */
+    int normalize;             /* jf_normalize_mode */
+    int invalid;               /* jf_invalid_mode */
+    float invalid_value;       /* JF_INVALID_VALUE: in the target's own units (the raw
+                                * 8/16-bit count, or the float value) */
+    int keep_holes;            /* 1: holes stay holes in the output */
 } jf_run_options;
 
 /* Runs a model on host images.

@@ -1,8 +1,9 @@
 /* api.c - the public model entry points: argument checks, model-file
- * loading through the registry, host-image conversion and the preprocessing
- * every model shares (guide planes or luma, target upsampling), then hand-over
- * to the model's own run function. */
+ * loading through the registry (metadata defaults come from the model's arch
+ * entry), host-image conversion, then hand-over to the models: their shared
+ * input preparation, tiling and the model's own run function. */
 #include "image.h"
+#include "models/depth_range.h"
 #include "models/model.h"
 
 #include <stdio.h>
@@ -31,8 +32,8 @@ static jf_status jf_parse_info(jf_model *m, const jf_safetensors *st, const char
     if ((s = jf_meta_bool(ctx, st, what, "residual", 1, &in->residual)) != JF_OK) return s;
 
     const char *guide = jf_st_meta(st, "guide");
-    if (!guide) guide = !strcmp(arch, "dkn") ? "bgr" : !strcmp(arch, "svlrm") ? "gray_u8" : "gray";
-    if (!strcmp(guide, "gray")) m->guide = JF_GUIDE_GRAY;
+    if (!guide) m->guide = m->arch->guide;
+    else if (!strcmp(guide, "gray")) m->guide = JF_GUIDE_GRAY;
     else if (!strcmp(guide, "gray_u8")) m->guide = JF_GUIDE_GRAY_U8;
     else if (!strcmp(guide, "bgr")) m->guide = JF_GUIDE_BGR;
     else return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'guide' is '%s' (gray, gray_u8 or bgr)", what, guide);
@@ -44,11 +45,19 @@ static jf_status jf_parse_info(jf_model *m, const jf_safetensors *st, const char
     snprintf(in->guide_order, sizeof in->guide_order, "%s", order);
 
     const char *up = jf_st_meta(st, "upsample");
-    if (!up) up = !strcmp(arch, "svlrm") ? "opencv" : "pil";
-    if (!strcmp(up, "pil")) m->upsample = JF_RESIZE_PIL;
+    if (!up) m->upsample = m->arch->upsample;
+    else if (!strcmp(up, "pil")) m->upsample = JF_RESIZE_PIL;
     else if (!strcmp(up, "opencv")) m->upsample = JF_RESIZE_OPENCV;
     else return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'upsample' is '%s' (pil or opencv)", what, up);
-    snprintf(in->upsample, sizeof in->upsample, "%s", up);
+    snprintf(in->upsample, sizeof in->upsample, "%s", m->upsample == JF_RESIZE_OPENCV ? "opencv" : "pil");
+    in->coefficients = m->arch->extra_coefficients;
+
+    const char *deg = jf_st_meta(st, "degradation");
+    if (!deg) deg = m->arch->degradation ? m->arch->degradation : "";
+    else if (strcmp(deg, "bicubic") && strcmp(deg, "area") && strcmp(deg, "subsample"))
+        return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'degradation' is '%s' (bicubic, area or subsample)",
+                       what, deg);
+    snprintf(in->degradation, sizeof in->degradation, "%s", deg);
     return JF_OK;
 }
 
@@ -60,7 +69,8 @@ static jf_status jf_model_from(jf_context *ctx, jf_safetensors *st, const char *
     jf_status s = jf_parse_info(m, st, what);
     if (s == JF_OK) s = m->arch->create(m, st, what);
     if (s != JF_OK) {
-        m->arch = s == JF_OK ? m->arch : NULL; /* create cleaned up after itself */
+        /* create cleaned up after itself; what jf_spec_build kept goes here */
+        jf_spec_free(&m->spec);
         jf_workspace_free(&m->ws);
         free(m);
         return s;
@@ -101,6 +111,7 @@ void jf_model_destroy(jf_model *model)
 {
     if (!model) return;
     if (model->arch && model->arch->destroy) model->arch->destroy(model);
+    jf_spec_free(&model->spec);
     jf_workspace_free(&model->ws);
     free(model);
 }
@@ -112,11 +123,18 @@ jf_status jf_model_get_info(const jf_model *model, jf_model_info *info)
     return JF_OK;
 }
 
+/* The model's own count, else the one its spec gives. */
+static double jf_model_macs(const jf_model *m, int width, int height)
+{
+    if (m->arch->macs) return m->arch->macs(m, width, height);
+    return jf_spec_macs(m->spec.layer, m->spec.n, width, height);
+}
+
 jf_status jf_model_flops(const jf_model *model, int width, int height, double *flops)
 {
     if (!model || !flops || width <= 0 || height <= 0)
         return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_flops: NULL argument or empty size");
-    *flops = 2.0 * model->arch->macs(model, width, height);
+    *flops = 2.0 * jf_model_macs(model, width, height);
     return JF_OK;
 }
 
@@ -125,7 +143,7 @@ jf_status jf_model_flops_reference(const jf_model *model, int width, int height,
     if (!model || !flops || width <= 0 || height <= 0)
         return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_flops_reference: NULL argument or empty size");
     const jf_model_arch *a = model->arch;
-    *flops = 2.0 * (a->macs_reference ? a->macs_reference : a->macs)(model, width, height);
+    *flops = 2.0 * (a->macs_reference ? a->macs_reference(model, width, height) : jf_model_macs(model, width, height));
     return JF_OK;
 }
 
@@ -145,49 +163,34 @@ static jf_status jf_check_sizes(jf_model *m, int gw, int gh, int tw, int th, con
     return JF_OK;
 }
 
-/* Shared preprocessing, then the model, tiled when needed. guide: C planes
- * (B, G, R or gray) at W x H. Coefficient outputs go to opt->alpha/beta. */
+/* The models' shared preparation, then the model, tiled when needed. guide:
+ * C planes (B, G, R or gray) at W x H. Coefficient outputs go to opt->alpha/beta. */
 static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_tensor *target,
-                                jf_tensor *out, const jf_run_options *opt)
+                                jf_tensor *out, const jf_run_options *opt, float unit)
 {
     jf_context *ctx = m->ctx;
-    jf_tensor up = {0}, prepared = {0}, extra = {0};
+    jf_tensor up = {0}, prepared = {0}, extra = {0}, depth = {0};
+    jf_depth_job dj = {0};
     const jf_tensor *tgt = target, *gd = guide;
     jf_status s = JF_OK;
-    if (target->w != guide->w || target->h != guide->h) {
-        s = jf_tensor_alloc(ctx, &up, 1, guide->h, guide->w);
-        if (s == JF_OK) s = jf_resize_cubic(ctx, target, &up, m->upsample);
-        tgt = &up;
-    }
-    if (s == JF_OK && m->guide != JF_GUIDE_BGR && guide->c == 3) {
-        s = jf_tensor_alloc(ctx, &prepared, 1, guide->h, guide->w);
-        if (s == JF_OK)
-            s = jf_rgb_to_gray(ctx, guide, 2, 1, 0, m->guide == JF_GUIDE_GRAY_U8 ? JF_GRAY_U8 : JF_GRAY_FLOAT,
-                               &prepared);
-        gd = &prepared;
-    } else if (s == JF_OK && m->guide == JF_GUIDE_BGR && guide->c == 1) {
-        /* a gray guide for a colour network: the same plane three times */
-        s = jf_tensor_alloc(ctx, &prepared, 3, guide->h, guide->w);
-        size_t bytes = (size_t)guide->h * guide->w * sizeof(float);
-        for (int c = 0; s == JF_OK && c < 3; c++) {
-            cl_int e = clEnqueueCopyBuffer(ctx->queue, guide->buf, prepared.buf, 0, c * bytes, bytes, 0,
-                                           NULL, NULL);
-            if (e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clEnqueueCopyBuffer");
-        }
-        gd = &prepared;
-    }
+    /* depth in sensor units: holes filled, valid range to 0..1 (depth_range.h) */
+    if (jf_depth_active(opt) && (s = jf_depth_prepare(ctx, opt, unit, guide, target, &depth, &dj)) == JF_OK)
+        target = tgt = &depth;
+    if (s == JF_OK) s = jf_model_prepare(m, guide, target, &prepared, &up, &gd, &tgt);
     int want_extra = opt && (opt->alpha || opt->beta) && m->arch->extra_coefficients;
-    if (s == JF_OK && want_extra) s = jf_tensor_alloc(ctx, &extra, m->arch->extra_planes, guide->h, guide->w);
+    if (s == JF_OK && want_extra) s = jf_tensor_alloc(ctx, &extra, m->extra_planes, guide->h, guide->w);
     if (s == JF_OK) s = jf_run_tiled(m, gd, tgt, out, want_extra ? &extra : NULL, opt);
+    if (s == JF_OK && jf_depth_active(opt)) s = jf_depth_restore(ctx, &dj, out);
     if (s == JF_OK) s = jf_finish(ctx);
     /* side outputs: plane 0 to alpha, plane 1 to beta */
-    size_t plane = (size_t)guide->w * guide->h * sizeof(float);
     for (int i = 0; s == JF_OK && want_extra && i < 2; i++) {
         float *dst = i == 0 ? opt->alpha : opt->beta;
-        if (!dst) continue;
-        cl_int e = clEnqueueReadBuffer(ctx->queue, extra.buf, CL_TRUE, i * plane, plane, dst, 0, NULL, NULL);
-        if (e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clEnqueueReadBuffer (coefficients)");
+        if (dst) s = jf_tensor_download_planes(ctx, &extra, i, 1, dst);
     }
+    if (s == JF_OK && want_extra && jf_depth_active(opt))
+        jf_depth_restore_coefficients(&dj, opt->alpha, opt->beta, (size_t)guide->w * guide->h);
+    jf_depth_job_free(&dj);
+    jf_tensor_free(&depth);
     jf_tensor_free(&up);
     jf_tensor_free(&prepared);
     jf_tensor_free(&extra);
@@ -209,7 +212,7 @@ jf_status jf_model_run_buffers(jf_model *m, cl_mem guide, int guide_channels, in
     jf_tensor g = jf_tensor_wrap(guide, guide_channels, height, width);
     jf_tensor t = jf_tensor_wrap(target, 1, target_height, target_width);
     jf_tensor o = jf_tensor_wrap(output, 1, height, width);
-    return jf_run_tensors(m, &g, &t, &o, opt);
+    return jf_run_tensors(m, &g, &t, &o, opt, 1.0f);
 }
 
 jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *target, jf_image *output,
@@ -217,12 +220,11 @@ jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *targe
 {
     if (!m) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_run: model is NULL");
     jf_context *ctx = m->ctx;
-    char msg[256];
     jf_status s;
-    if ((s = jf_image_check(guide, "guide", msg, sizeof msg)) != JF_OK ||
-        (s = jf_image_check(target, "target", msg, sizeof msg)) != JF_OK ||
-        (s = jf_image_check(output, "output", msg, sizeof msg)) != JF_OK)
-        return jf_fail(ctx, s, "%s", msg);
+    if ((s = jf_image_validate(ctx, guide, "guide")) != JF_OK ||
+        (s = jf_image_validate(ctx, target, "target")) != JF_OK ||
+        (s = jf_image_validate(ctx, output, "output")) != JF_OK)
+        return s;
     if (target->channels != 1)
         return jf_fail(ctx, JF_ERR_UNSUPPORTED, "the target must have one channel (it has %d)",
                        target->channels);
@@ -232,34 +234,16 @@ jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *targe
     if ((s = jf_check_sizes(m, guide->width, guide->height, target->width, target->height, opt)) != JF_OK)
         return s;
 
-    int gc = guide->channels == 1 ? 1 : 3;
-    size_t gplane = (size_t)guide->width * guide->height;
-    size_t tplane = (size_t)target->width * target->height;
-    float *gh = malloc(gplane * gc * sizeof(float));
-    float *th = malloc(tplane * sizeof(float));
-    float *oh = malloc(gplane * sizeof(float));
     jf_tensor g = {0}, t = {0}, o = {0};
-    if (!gh || !th || !oh) {
-        s = jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d image", guide->width,
-                    guide->height);
-        goto done;
-    }
-    jf_image_to_planes(guide, gh);
-    jf_image_to_planes(target, th);
-    if ((s = jf_tensor_alloc(ctx, &g, gc, guide->height, guide->width)) != JF_OK) goto done;
-    if ((s = jf_tensor_alloc(ctx, &t, 1, target->height, target->width)) != JF_OK) goto done;
-    if ((s = jf_tensor_alloc(ctx, &o, 1, guide->height, guide->width)) != JF_OK) goto done;
-    if ((s = jf_tensor_upload(ctx, &g, gh)) != JF_OK) goto done;
-    if ((s = jf_tensor_upload(ctx, &t, th)) != JF_OK) goto done;
-    if ((s = jf_run_tensors(m, &g, &t, &o, opt)) != JF_OK) goto done;
-    if ((s = jf_tensor_download(ctx, &o, oh)) != JF_OK) goto done;
-    jf_plane_to_image(oh, output);
-done:
+    if ((s = jf_image_upload(ctx, guide, &g)) == JF_OK &&
+        (s = jf_image_upload(ctx, target, &t)) == JF_OK &&
+        (s = jf_tensor_alloc(ctx, &o, 1, guide->height, guide->width)) == JF_OK &&
+        (s = jf_run_tensors(m, &g, &t, &o, opt,
+                            target->type == JF_PIXEL_U8 ? 1.0f / 255.0f
+                            : target->type == JF_PIXEL_U16 ? 1.0f / 65535.0f : 1.0f)) == JF_OK)
+        s = jf_image_download(ctx, &o, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);
     jf_tensor_free(&o);
-    free(gh);
-    free(th);
-    free(oh);
     return s;
 }

@@ -92,7 +92,7 @@ static void jf_colour_map(jf_channel_order order, int src[3])
     src[2] = order == JF_ORDER_BGR ? 2 : 0;
 }
 
-void jf_image_to_planes(const jf_image *img, float *planes)
+static void jf_image_to_planes(const jf_image *img, float *planes)
 {
     size_t plane = (size_t)img->width * img->height;
     int src[3];
@@ -127,11 +127,6 @@ static void jf_planes_to_image(const float *planes, int nplanes, jf_image *outpu
             if (output->channels == 4) jf_store(row, o + 3, output->type, 1.0f);
         }
     }
-}
-
-void jf_plane_to_image(const float *plane, jf_image *img)
-{
-    jf_planes_to_image(plane, 1, img);
 }
 
 /* ---- host images <-> device tensors ---- */

@@ -22,15 +22,11 @@ int jf_image_planes(const jf_image *img);
  * 8-bit / 255, 16-bit / 65535, float as is; a packed float gray image goes up
  * without a host copy. On error t is left empty. */
 jf_status jf_image_upload(jf_context *ctx, const jf_image *img, jf_tensor *t);
-/* The host half of jf_image_upload: planes[jf_image_planes(img) * w * h]. */
-void jf_image_to_planes(const jf_image *img, float *planes);
 
 /* ---- device -> image ---- */
 /* Downloads t (1 plane, or 3 planes B, G, R) into output, which must be
  * t's size with 1 channel for 1 plane, 3 or 4 for 3 planes: float as is,
  * integers quantised, a 4th channel set opaque. */
 jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *output);
-/* The host half of jf_image_download for one plane into a 1-channel image. */
-void jf_plane_to_image(const float *plane, jf_image *img);
 
 #endif

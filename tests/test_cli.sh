@@ -4,7 +4,6 @@
 # a message naming the file and leave no output behind.
 # Usage: test_cli.sh JFILTER SOURCE_DIR BUILD_DIR PYTHON
 . "$(dirname "$0")/support/common.sh" "$@"
-SHARED="$SRC/../shared"
 jft_scratch cli-test
 # expect_fail NAME NEEDLE -- CMD...: non-zero exit and NEEDLE in stderr
 expect_fail() {
@@ -14,7 +13,6 @@ expect_fail() {
   [[ "$err" == *"$needle"* ]] && ok || bad "$name: message lacks '$needle': $err"
 }
 
-[ -d "$SHARED/conformance/fdkn_x8" ] || { echo "FAIL: ../shared/conformance is missing"; exit 1; }
 MODEL="$BUILD/fixtures/fdkn_x8_published.safetensors"
 if [ ! -f "$MODEL" ]; then
   mkdir -p "$BUILD/fixtures"
@@ -38,7 +36,9 @@ expect_fail "missing args" "required" -- "$JF" run --model "$MODEL"
 
 # conformance through files: .npy output matches expected.npy to 1e-4
 C="$SHARED/conformance/fdkn_x8"
-if "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/out.npy" --quiet; then
+# (the reference fed lr.png / 255: --no-normalize --invalid none, as jfilter 0.1 did)
+RAW="--no-normalize --invalid none"
+if "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/out.npy" $RAW --quiet; then
   "$PY" - "$T/out.npy" "$C/expected.npy" <<'PY' && ok || bad "npy output differs from expected.npy"
 import struct, sys
 def load(p):
@@ -76,11 +76,26 @@ if [ ! -f "$SV" ]; then
 fi
 S="$SHARED/conformance/svlrm_x8"
 "$JF" run --model "$SV" --guide "$S/guide.png" --target "$S/low.png" --scale 8 --output "$T/sv.png" \
-  --coefficients "$T/coef" --quiet && [ -s "$T/coef_alpha.npy" ] && [ -s "$T/coef_beta.npy" ] && png_is "$T/sv.png" 160 120 8 &&
+  --degradation subsample --coefficients "$T/coef" --quiet && [ -s "$T/coef_alpha.npy" ] && [ -s "$T/coef_beta.npy" ] && png_is "$T/sv.png" 160 120 8 &&
   ok || bad "svlrm with --coefficients"
 expect_fail "coefficients on fdkn" "needs an SVLRM model" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e10.png" --coefficients "$T/x"
-"$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/tiled.npy" --memory-budget 16 --quiet &&
+"$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/tiled.npy" $RAW --memory-budget 16 --quiet &&
   cmp -s <(tail -c 1228800 "$T/tiled.npy") <(tail -c 1228800 "$T/out.npy") && ok || bad "tiled run differs from untiled"
+
+# DAGF (a .safetensors file like any other): the random fixture model on the odd case
+# through .npy files (guide HxWx3 in R, G, B), the sample PNGs x8, its FLOPs in bench
+D="$SRC/tests/data/dagf"
+DM="$D/dagf_f8_random.safetensors"
+"$PY" -c "import numpy as np, sys; g = np.load(sys.argv[1]); np.save(sys.argv[2], np.ascontiguousarray(g[::-1].transpose(1, 2, 0))); np.save(sys.argv[3], np.load(sys.argv[4])[0])" \
+  "$D/odd_guide.npy" "$T/dagf_guide.npy" "$T/dagf_target.npy" "$D/odd_target.npy" &&
+  "$JF" run --model "$DM" --guide "$T/dagf_guide.npy" --target "$T/dagf_target.npy" --output "$T/dagf.npy" --no-normalize --invalid none --quiet &&
+  "$PY" -c "import numpy as np, sys; d = abs(np.load(sys.argv[1]).reshape(53, 77) - np.load(sys.argv[2])[0]).max(); sys.exit(0 if d <= 1e-4 else 1)" \
+  "$T/dagf.npy" "$D/odd_output.npy" && ok || bad "dagf run on the odd fixture"
+"$JF" run --model "$DM" --guide "$SRC/weights/sample/guide.png" --target "$SRC/weights/sample/depth_low.png" --scale 8 \
+  --output "$T/dagf.png" --quiet && png_is "$T/dagf.png" 256 192 16 && ok || bad "dagf run on the sample PNGs"
+"$JF" bench --model "$DM" --size 77x53 --repeat 1 > "$T/dagf_bench.json" &&
+  "$PY" -c "import json, sys; d = json.loads(open(sys.argv[1]).readline()); sys.exit(0 if d['architecture'] == 'dagf' and d['gflop'] > 0 else 1)" "$T/dagf_bench.json" &&
+  ok || bad "dagf bench JSON"
 
 # bench prints JSON with the promised fields
 "$JF" bench --model "$MODEL" --size 64x48 --repeat 1 > "$T/bench.json" &&
@@ -98,7 +113,7 @@ head -c 1000 "$MODEL" > "$T/trunc.safetensors"
 expect_fail "truncated model" "trunc.safetensors" -- "$JF" run --model "$T/trunc.safetensors" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e5.png"
 expect_fail "size mismatch" "guide" -- "$JF" run --model "$MODEL" --guide "$SHARED/conformance/svlrm_x8/guide.png" --target "$C/lr.png" --output "$T/e6.png"
 expect_fail "wrong scale" "x4" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$SHARED/conformance/svlrm_x8/low.png" --scale 4 --output "$T/e7.png"
-expect_fail "bad extension" ".png or .npy" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e8.tif"
+expect_fail "bad extension" ".png, .tif/.tiff, .pfm or .npy" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e8.bmp"
 expect_fail "unwritable output" "$T/no/such/dir" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/no/such/dir/o.png"
 expect_fail "bad device" "no OpenCL device matches" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e9.png" --device no-such-device
 expect_fail "bad scale" "--scale" -- "$JF" run --scale 0 --guide a --target b --output c.png

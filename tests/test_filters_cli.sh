@@ -5,7 +5,7 @@
 # that exits non-zero with a message and leaves no output file.
 # Usage: test_filters_cli.sh JFILTER SOURCE_DIR BUILD_DIR PYTHON
 . "$(dirname "$0")/support/common.sh" "$@"
-LU="$SRC/../shared/data/lu"
+LU="$SHARED/data/lu"
 jft_scratch filters-cli-test
 # expect_fail NAME NEEDLE OUTPUT -- CMD...: non-zero exit, NEEDLE in stderr, OUTPUT not created
 expect_fail() {
@@ -85,7 +85,7 @@ expect_fail "zero sigma" "--sigma-color" "$T/x6.png" -- "$JF" jbf --guide "$COL"
 expect_fail "jbu target too big" "larger than the guide" "$T/x7.png" -- "$JF" jbu --guide "$T/low.png" --target "$DEP" --output "$T/x7.png"
 expect_fail "bad mode" "--mode" "$T/x8.png" -- "$JF" bicubic --target "$DEP" --scale 2 --mode lanczos --output "$T/x8.png"
 expect_fail "no size" "--scale" "$T/x9.png" -- "$JF" bicubic --target "$DEP" --output "$T/x9.png"
-expect_fail "bad extension" ".png or .npy" "$T/x10.jpg" -- "$JF" guided --guide "$COL" --target "$DEP" --output "$T/x10.jpg"
+expect_fail "bad extension" ".png, .tif/.tiff, .pfm or .npy" "$T/x10.jpg" -- "$JF" guided --guide "$COL" --target "$DEP" --output "$T/x10.jpg"
 expect_fail "unknown option" "unknown option" "$T/x11.png" -- "$JF" jbu --guide "$COL" --target "$DEP" --eps 1 --output "$T/x11.png"
 printf 'not a png' > "$T/broken.png"
 expect_fail "broken png" "broken.png" "$T/x12.png" -- "$JF" jbf --guide "$T/broken.png" --target "$DEP" --output "$T/x12.png"

@@ -7,6 +7,7 @@
 #include "jf_tensors.h"
 #include "jf_test.h"
 #include "ref_filters.h"
+#include "ref_ops.h"
 
 #include "filters/filters.h"
 #include "ops/box.h"
@@ -127,8 +128,8 @@ START_TEST(box_long_rows_stay_accurate)
             double s = 0;
             for (int dy = -1; dy <= 1; dy++)
                 for (int dx = -r; dx <= r; dx++)
-                    s += xd[(size_t)jf_border_index_host(y + dy, h, JF_BORDER_REFLECT_101) * w +
-                            jf_border_index_host(xx + dx, w, JF_BORDER_REFLECT_101)];
+                    s += xd[(size_t)ref_border_index(y + dy, h, JF_BORDER_REFLECT_101) * w +
+                            ref_border_index(xx + dx, w, JF_BORDER_REFLECT_101)];
             want[(size_t)y * w + xx] = (float)(s / (3.0 * (2 * r + 1)));
         }
     float *got = jft_download(ctx, &out);

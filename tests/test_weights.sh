@@ -28,7 +28,9 @@ for m in "${models[@]}"; do
   fi
   "$JF" bicubic --quiet --mode pil --scale "$s" --target "$low" --output "$T/${name}_bicubic.npy" ||
     { bad "$name: bicubic"; continue; }
-  "$JF" run --quiet --model "$m" --guide "$S/guide.png" --target "$low" --scale "$s" \
+  deg=bicubic
+  [[ $name == svlrm_* ]] && deg=subsample
+  "$JF" run --quiet --model "$m" --guide "$S/guide.png" --target "$low" --scale "$s" --degradation $deg \
     --output "$T/${name}_out.npy" || { bad "$name: run"; continue; }
   # the model must be finite, guide-sized and closer to the truth than bicubic
   if "$PY" - "$T/gt.npy" "$T/${name}_out.npy" "$T/${name}_bicubic.npy" "$name" <<'EOF'

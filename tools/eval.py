@@ -55,9 +55,9 @@ def rmse(a, b):
     return float(np.sqrt(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2)))
 
 
-def run_cli(binary, model, guide_png, low_png, scale, out_npy, device):
+def run_cli(binary, model, guide_png, low_png, scale, out_npy, device, extra=()):
     cmd = [binary, "run", "--model", model, "--guide", guide_png, "--target", low_png,
-           "--scale", str(scale), "--output", out_npy]
+           "--scale", str(scale), "--output", out_npy] + list(extra)
     if device:
         cmd += ["--device", device]
     r = subprocess.run(cmd, capture_output=True, text=True)
@@ -116,6 +116,10 @@ def main():
                    help="pil: DKN protocol (antialiased PIL bicubic, default); subsample: "
                    "gt[s-1::s, s-1::s] as SVLRM's training degradation")
     p.add_argument("--json", default="", help="write results as JSON to this path ('-' for stdout)")
+    p.add_argument("--cli-depth", action="store_true",
+                   help="let jfilter run normalise the target over its valid pixels and treat 0 as a "
+                   "hole (its defaults since 0.1); without it the target enters as /255, as in DKN's "
+                   "protocol and the published tables (--no-normalize --invalid none)")
     args = p.parse_args()
 
     scale = args.scale or model_scale(args.model)
@@ -147,7 +151,10 @@ def main():
                     opath = os.path.join(tmp, name + "_out.npy")
                     Image.fromarray(np.ascontiguousarray(rgb)).save(gpath)
                     low_img.save(lpath)
-                    out = run_cli(args.jfilter, args.model, gpath, lpath, scale, opath, args.device)
+                    extra = [] if args.cli_depth else ["--no-normalize", "--invalid", "none"]
+                    if args.downsample == "subsample":
+                        extra += ["--degradation", "subsample"]
+                    out = run_cli(args.jfilter, args.model, gpath, lpath, scale, opath, args.device, extra)
                 if out.shape != gt.shape:
                     raise RuntimeError("%s: output %s, expected %s" % (name, out.shape, gt.shape))
                 rows.append({"name": name, "rmse": rmse(out * 255.0, gt), "bicubic": rmse(bicubic, gt)})

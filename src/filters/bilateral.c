@@ -38,29 +38,28 @@ jf_status jf_bilateral_launch(jf_context *ctx, const char *name, const jf_tensor
                               const jf_tensor *source, jf_tensor *out, int with_source_size,
                               int radius, float sigma_color, float sigma_space)
 {
-    cl_kernel k;
-    jf_status st = jf_kernel(ctx, "bilateral.cl", name, &k);
-    if (st != JF_OK) return st;
     /* weights exp(-d^2 / (2 sigma_space^2)) * exp(-D^2 / (2 sigma_color^2)) */
     float sc = (float)(0.5 / ((double)sigma_space * sigma_space));
     float cc = (float)(0.5 / ((double)sigma_color * sigma_color));
-    cl_uint a = 0;
-    jf_arg(ctx, k, a++, sizeof(cl_mem), &guide->buf);
-    jf_arg(ctx, k, a++, sizeof(cl_mem), &source->buf);
-    jf_arg(ctx, k, a++, sizeof(cl_mem), &out->buf);
-    JF_ARG(ctx, k, a++, guide->h);
-    JF_ARG(ctx, k, a++, guide->w);
+    jf_karg args[10];
+    int n = 0;
+    args[n++] = JF_KMEM(guide->buf);
+    args[n++] = JF_KMEM(source->buf);
+    args[n++] = JF_KMEM(out->buf);
+    args[n++] = JF_KINT(guide->h);
+    args[n++] = JF_KINT(guide->w);
     if (with_source_size) {
-        JF_ARG(ctx, k, a++, source->h);
-        JF_ARG(ctx, k, a++, source->w);
+        args[n++] = JF_KINT(source->h);
+        args[n++] = JF_KINT(source->w);
     }
-    JF_ARG(ctx, k, a++, radius);
-    JF_ARG(ctx, k, a++, sc);
-    if ((st = JF_ARG(ctx, k, a, cc)) != JF_OK) return st;
-    /* a work item computes eight adjacent pixels */
-    size_t g[2] = {(size_t)(guide->w + 7) / 8, (size_t)guide->h}, l[2] = {8, 4};
-    if ((st = jf_launch(ctx, k, 2, g, l, name)) != JF_OK) return st;
-    return jf_finish(ctx);
+    args[n++] = JF_KINT(radius);
+    args[n++] = JF_KFLOAT(sc);
+    args[n++] = JF_KFLOAT(cc);
+    /* a work item computes bilateral_vec adjacent pixels (the kernel's JF_BILATERAL_VEC) */
+    int vec = ctx->tune.bilateral_vec;
+    jf_grid grid = jf_grid2((size_t)(guide->w + vec - 1) / vec, (size_t)guide->h, ctx->tune.wg_bilateral);
+    jf_status st = jf_run(ctx, "bilateral.cl", NULL, name, grid, args, n);
+    return st == JF_OK ? jf_finish(ctx) : st;
 }
 
 jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, const jf_image *target,

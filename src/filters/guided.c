@@ -10,27 +10,12 @@
  * we use the same rule so results agree to float rounding. */
 #define JF_GF_BORDER JF_BORDER_REFLECT
 
-static jf_status jf_gf_launch1(jf_context *ctx, cl_kernel k, int n, const char *what)
-{
-    size_t g[1] = {(size_t)n}, l[1] = {64};
-    return jf_launch(ctx, k, 1, g, l, what);
-}
-
 static jf_status jf_gf_subsample(jf_context *ctx, const jf_tensor *in, jf_tensor *out, int s)
 {
-    cl_kernel k;
-    jf_status st = jf_kernel(ctx, "guided.cl", "gf_subsample", &k);
-    if (st != JF_OK) return st;
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &out->buf);
-    JF_ARG(ctx, k, 2, in->c);
-    JF_ARG(ctx, k, 3, in->h);
-    JF_ARG(ctx, k, 4, in->w);
-    JF_ARG(ctx, k, 5, out->h);
-    JF_ARG(ctx, k, 6, out->w);
-    if ((st = JF_ARG(ctx, k, 7, s)) != JF_OK) return st;
-    size_t g[3] = {(size_t)out->w, (size_t)out->h, (size_t)out->c}, l[3] = {16, 4, 1};
-    return jf_launch(ctx, k, 3, g, l, "gf_subsample");
+    return JF_RUN(ctx, "guided.cl", "gf_subsample",
+                  jf_grid3((size_t)out->w, (size_t)out->h, (size_t)out->c, ctx->tune.wg_pixels), JF_KMEM(in->buf),
+                  JF_KMEM(out->buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(in->w), JF_KINT(out->h),
+                  JF_KINT(out->w), JF_KINT(s));
 }
 
 /* Window statistics of the guide: means of I_k, then of I_i * I_j for i <= j
@@ -52,22 +37,16 @@ static jf_status jf_gf_coefficients(jf_context *ctx, const jf_tensor *guide, con
                                     int c, const jf_tensor *gstat, jf_tensor *tstat, jf_tensor *ab,
                                     jf_tensor *tmp, int r, float eps)
 {
-    cl_kernel kc;
-    jf_status st = jf_kernel(ctx, "guided.cl", "gf_coefficients", &kc);
-    if (st != JF_OK) return st;
     int plane = guide->h * guide->w;
     /* means of p, then of p * I_k */
     int pairs[8] = {c, -1, c, 0, c, 1, c, 2};
     jf_tensor t = jf_tensor_wrap(tmp->buf, tstat->c, tstat->h, tstat->w);
-    if ((st = jf_box_mean_products(ctx, target, guide, pairs, tstat, &t, r, JF_GF_BORDER)) != JF_OK)
-        return st;
-    jf_arg(ctx, kc, 0, sizeof(cl_mem), &gstat->buf);
-    jf_arg(ctx, kc, 1, sizeof(cl_mem), &tstat->buf);
-    jf_arg(ctx, kc, 2, sizeof(cl_mem), &ab->buf);
-    JF_ARG(ctx, kc, 3, guide->c);
-    JF_ARG(ctx, kc, 4, plane);
-    if ((st = JF_ARG(ctx, kc, 5, eps)) != JF_OK) return st;
-    if ((st = jf_gf_launch1(ctx, kc, plane, "gf_coefficients")) != JF_OK) return st;
+    jf_status st = jf_box_mean_products(ctx, target, guide, pairs, tstat, &t, r, JF_GF_BORDER);
+    if (st == JF_OK)
+        st = JF_RUN(ctx, "guided.cl", "gf_coefficients", jf_grid1((size_t)plane, ctx->tune.wg_pointwise),
+                    JF_KMEM(gstat->buf), JF_KMEM(tstat->buf), JF_KMEM(ab->buf), JF_KINT(guide->c),
+                    JF_KINT(plane), JF_KFLOAT(eps));
+    if (st != JF_OK) return st;
     t = jf_tensor_wrap(tmp->buf, ab->c, ab->h, ab->w);
     return jf_box_mean(ctx, ab, ab, &t, r, r, JF_GF_BORDER);
 }
@@ -75,20 +54,9 @@ static jf_status jf_gf_coefficients(jf_context *ctx, const jf_tensor *guide, con
 static jf_status jf_gf_apply(jf_context *ctx, const jf_tensor *guide, const jf_tensor *ab, int c,
                              jf_tensor *out)
 {
-    cl_kernel k;
-    jf_status st = jf_kernel(ctx, "guided.cl", "gf_apply", &k);
-    if (st != JF_OK) return st;
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &guide->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &ab->buf);
-    jf_arg(ctx, k, 2, sizeof(cl_mem), &out->buf);
-    JF_ARG(ctx, k, 3, guide->c);
-    JF_ARG(ctx, k, 4, guide->h);
-    JF_ARG(ctx, k, 5, guide->w);
-    JF_ARG(ctx, k, 6, ab->h);
-    JF_ARG(ctx, k, 7, ab->w);
-    if ((st = JF_ARG(ctx, k, 8, c)) != JF_OK) return st;
-    size_t g[2] = {(size_t)guide->w, (size_t)guide->h}, l[2] = {16, 4};
-    return jf_launch(ctx, k, 2, g, l, "gf_apply");
+    return JF_RUN(ctx, "guided.cl", "gf_apply", jf_grid2((size_t)guide->w, (size_t)guide->h, ctx->tune.wg_pixels),
+                  JF_KMEM(guide->buf), JF_KMEM(ab->buf), JF_KMEM(out->buf), JF_KINT(guide->c),
+                  JF_KINT(guide->h), JF_KINT(guide->w), JF_KINT(ab->h), JF_KINT(ab->w), JF_KINT(c));
 }
 
 jf_status jf_guided_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor *target,

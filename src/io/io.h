@@ -9,8 +9,10 @@
  * CLI, which reaches everything else through the shared libjfilter's public
  * API only.
  *
- * The CLI may use: png_io.h (jf_png_read, jf_png_write, jf_png_free) and
- * npy.h (jf_npy_read, jf_npy_write, jf_npy_free). They touch no OpenCL and
+ * The CLI may use: image_file.h (jf_file_image_read, jf_file_image_write:
+ * PNG, JPEG, TIFF, PFM and NPY through one reader and one writer, which is
+ * what it reads and writes every image file with), png_io.h (jf_png_read,
+ * jf_png_write, jf_png_free) and npy.h (jf_npy_read, jf_npy_write, jf_npy_free). They touch no OpenCL and
  * no jf_context: errors come back as a jf_status with the message in the
  * caller's buffer. The rest of src/io is the library's: safetensors.h reads
  * model files (the CLI loads models through jf_model_load) and
@@ -18,6 +20,7 @@
 #ifndef JF_IO_H
 #define JF_IO_H
 
+#include "io/image_file.h"
 #include "io/npy.h"
 #include "io/png_io.h"
 

@@ -276,6 +276,8 @@ jf_status jf_npy_read_memory(const void *data, size_t size, const char *what, jf
     }
 
     static const size_t esizes[] = {4, 8, 1, 2};
+    static const jf_npy_dtype dtypes[] = {JF_NPY_F32, JF_NPY_F64, JF_NPY_U8, JF_NPY_U16};
+    out->dtype = dtypes[kind];
     size_t es = esizes[kind];
     size_t numel = 1;
     for (int i = 0; i < out->ndim; i++) {

@@ -10,10 +10,14 @@
 
 #define JF_NPY_MAX_DIMS 4
 
+/* The dtype a file held (its values are in data either way). */
+typedef enum jf_npy_dtype { JF_NPY_F32 = 0, JF_NPY_F64, JF_NPY_U8, JF_NPY_U16 } jf_npy_dtype;
+
 typedef struct jf_npy {
     int ndim;
     int64_t shape[JF_NPY_MAX_DIMS];
     float *data;       /* C order, owned */
+    jf_npy_dtype dtype;
 } jf_npy;
 
 /* Reads an .npy file, converting to float32 in C order (Fortran-order arrays are

@@ -1,16 +1,16 @@
 /* deform_heads.c - the 1x1 heads shared by DKN and FDKN: per-pixel kernel
- * weights (sigmoid) and sampling offsets (linear). Both read the same 128
- * features, so they are stacked into one convolution: one pass instead of two,
- * with the sigmoid limited to the weight channels. */
+ * weights (sigmoid) and sampling offsets (linear). Both read the same
+ * features (128 in both networks), so they are stacked into one convolution:
+ * one pass instead of two, with the sigmoid limited to the weight channels. */
 #include "models/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 jf_status jf_load_deform_heads(jf_model *m, const jf_safetensors *st, const char *what, const char *branch,
-                               int kk, int ff, jf_conv *out)
+                               int cin, int nw, jf_conv *out)
 {
-    int nw = kk * ff, no = 2 * nw, cin = 128;
+    int no = 2 * nw;
     char name[128];
     float *ww = NULL, *wb = NULL, *ow = NULL, *ob = NULL, *w = NULL, *b = NULL;
     int64_t s_ww[4] = {nw, cin, 1, 1}, s_wb[1] = {nw}, s_ow[4] = {no, cin, 1, 1}, s_ob[1] = {no};

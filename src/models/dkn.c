@@ -19,84 +19,68 @@
  * The early layers are no longer recomputed 16 times: about 30% less work. */
 #include "models/model.h"
 
-#include <stdio.h>
-#include <stdlib.h>
+#include <string.h>
 
 #define DKN_LAYERS 7
 #define DKN_PAD_BEFORE 25
 #define DKN_PAD_AFTER 24
 
-typedef struct dkn_layer {
-    int k, stride, dil, cout, bn; /* stride: the published network's; dil: the one-pass dilation */
-} dkn_layer;
+/* One branch as it runs here: the padding, seven valid layers, the stacked
+ * heads (3*k*k outputs, set from the kernel size in create). */
+#define DKN_BRANCH(B, INPUT, CIN)                                                                     \
+    {.kind = JF_STEP_PAD, .name = B ".pad", .cin = CIN, .cout = CIN, .pad = DKN_PAD_BEFORE,              \
+     .pad_end = DKN_PAD_AFTER, .in = {INPUT}},                                                            \
+    /*          name           bn              cin  cout k  s  p  d  act          scale */               \
+    JF_CONV_ROW(B ".conv1", B ".conv1_bn", CIN,  32, 7, 1, 0, 1, JF_ACT_RELU, 1),                         \
+    JF_CONV_ROW(B ".conv2", "",             32,  32, 2, 1, 0, 1, JF_ACT_RELU, 1),                         \
+    JF_CONV_ROW(B ".conv3", B ".conv3_bn",  32,  64, 5, 1, 0, 2, JF_ACT_RELU, 1),                         \
+    JF_CONV_ROW(B ".conv4", "",             64,  64, 2, 1, 0, 2, JF_ACT_RELU, 1),                         \
+    JF_CONV_ROW(B ".conv5", B ".conv5_bn",  64, 128, 5, 1, 0, 4, JF_ACT_RELU, 1),                         \
+    JF_CONV_ROW(B ".conv6", "",            128, 128, 3, 1, 0, 4, JF_ACT_RELU, 1),                         \
+    JF_CONV_ROW(B ".conv7", "",            128, 128, 3, 1, 0, 4, JF_ACT_RELU, 1),                         \
+    {.kind = JF_STEP_HEADS, .name = B, .cin = 128}
 
-static const dkn_layer dkn_layers[DKN_LAYERS] = {
-    {7, 1, 1, 32, 1}, {2, 2, 1, 32, 0}, {5, 1, 2, 64, 1}, {2, 2, 2, 64, 0},
-    {5, 1, 4, 128, 1}, {3, 1, 4, 128, 0}, {3, 1, 4, 128, 0},
+enum { DKN_IMAGE = 0, DKN_DEPTH = 9, DKN_PRODUCT = 18, DKN_TAPS = 19, DKN_AVERAGE = 20, DKN_ROWS = 21 };
+#define DKN_HEADS(branch) ((branch) + DKN_LAYERS + 1)
+
+static const jf_layer dkn_rows[DKN_ROWS] = {
+    DKN_BRANCH("ImageKernel", JF_GUIDE, 3),
+    DKN_BRANCH("DepthKernel", JF_TARGET, 1),
+    /* inside the fused kernel: the two branches' heads multiplied pixel by pixel */
+    {.kind = JF_STEP_LOCAL, .name = "heads product", .in = {JF_ROW(DKN_HEADS(DKN_IMAGE)), JF_ROW(DKN_HEADS(DKN_DEPTH))}},
+    /* the k*k taps sample the target inside the window (reach window/2, set in create) ... */
+    {.kind = JF_STEP_LOCAL, .name = "window taps", .cin = 1, .in = {JF_TARGET}},
+    /* ... weighted by the pixel's own kernel */
+    {.kind = JF_STEP_LOCAL, .name = "deformable average", .cout = 1, .in = {JF_PREV, JF_ROW(DKN_PRODUCT)}},
 };
 
-typedef struct dkn_branch {
-    jf_conv convs[DKN_LAYERS + 1]; /* seven layers, then the stacked heads */
-} dkn_branch;
-
-typedef struct dkn {
-    dkn_branch image, depth;
-} dkn;
-
-static void dkn_free_branch(dkn_branch *b)
-{
-    for (int i = 0; i <= DKN_LAYERS; i++) jf_conv_free(&b->convs[i]);
-}
-
-static jf_status dkn_load_branch(jf_model *m, const jf_safetensors *st, const char *what, const char *branch,
-                                 int cin, dkn_branch *out)
-{
-    char conv[96], bn[96];
-    for (int i = 0; i < DKN_LAYERS; i++) {
-        const dkn_layer *l = &dkn_layers[i];
-        snprintf(conv, sizeof conv, "%s.conv%d", branch, i + 1);
-        snprintf(bn, sizeof bn, "%s.conv%d_bn", branch, i + 1);
-        jf_status s = jf_load_conv(m, st, what, conv, l->bn ? bn : NULL, l->cout, i ? dkn_layers[i - 1].cout : cin,
-                                   l->k, 1, 0, l->dil, JF_ACT_RELU, 0.0f, &out->convs[i]);
-        if (s != JF_OK) return s;
-    }
-    return jf_load_deform_heads(m, st, what, branch, m->info.kernel_size * m->info.kernel_size, 1,
-                                &out->convs[DKN_LAYERS]);
-}
-
-static void dkn_destroy(jf_model *m)
-{
-    dkn *d = m->impl;
-    if (!d) return;
-    dkn_free_branch(&d->image);
-    dkn_free_branch(&d->depth);
-    free(d);
-    m->impl = NULL;
-}
+/* the published network's strides, for its own multiply-add count */
+static const int dkn_published_stride[DKN_LAYERS + 1] = {1, 2, 1, 2, 1, 1, 1, 1};
 
 static jf_status dkn_create(jf_model *m, const jf_safetensors *st, const char *what)
 {
     if (m->info.kernel_size > 7)
         return jf_fail(m->ctx, JF_ERR_UNSUPPORTED, "%s: kernel_size %d (1..7 supported)", what, m->info.kernel_size);
-    dkn *d = calloc(1, sizeof *d);
-    if (!d) return jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
-    m->impl = d;
-    jf_status s = dkn_load_branch(m, st, what, "ImageKernel", 3, &d->image);
-    if (s == JF_OK) s = dkn_load_branch(m, st, what, "DepthKernel", 1, &d->depth);
-    if (s != JF_OK) dkn_destroy(m);
-    else jf_note_workspace(m, d->image.convs, DKN_LAYERS + 1, 1.0);
-    return s;
+    int kk = m->info.kernel_size * m->info.kernel_size;
+    jf_layer rows[DKN_ROWS];
+    memcpy(rows, dkn_rows, sizeof rows);
+    rows[DKN_HEADS(DKN_IMAGE)].cout = rows[DKN_HEADS(DKN_DEPTH)].cout = 3 * kk;
+    rows[DKN_PRODUCT].cin = rows[DKN_PRODUCT].cout = 3 * kk;
+    rows[DKN_TAPS].reach = m->info.window_size / 2;
+    rows[DKN_TAPS].cout = kk;
+    rows[DKN_AVERAGE].macs = kk * 6; /* bilinear taps and weighting */
+    m->extra_planes = 3 * kk;        /* the stitched weights and offsets */
+    return jf_spec_build(m, st, what, rows, DKN_ROWS);
 }
 
 /* One branch over the zero-padded input: heads (3*k*k planes) at the input's size. */
-static jf_status dkn_branch_run(jf_model *m, const dkn_branch *b, const jf_tensor *in, int first_step,
-                                jf_tensor *heads)
+static jf_status dkn_branch_run(jf_model *m, int branch, const jf_tensor *in, int first_step, jf_tensor *heads)
 {
     jf_tensor padded = {0};
     jf_status s = jf_tensor_alloc(m->ctx, &padded, in->c, in->h + DKN_PAD_BEFORE + DKN_PAD_AFTER,
                                   in->w + DKN_PAD_BEFORE + DKN_PAD_AFTER);
     if (s == JF_OK) s = jf_pad_zero(m->ctx, in, DKN_PAD_BEFORE, &padded);
-    if (s == JF_OK) s = jf_conv_chain(m, b->convs, DKN_LAYERS + 1, &padded, heads, first_step);
+    if (s == JF_OK) s = jf_conv_chain(m, &m->spec.conv[branch + 1], DKN_LAYERS + 1, &padded, heads, first_step);
     jf_tensor_free(&padded);
     return s;
 }
@@ -108,26 +92,17 @@ static jf_status dkn_branch_run(jf_model *m, const dkn_branch *b, const jf_tenso
 static jf_status dkn_run(jf_model *m, const jf_tensor *guide, const jf_tensor *target, jf_tensor *out,
                          jf_tensor *extra)
 {
-    dkn *d = m->impl;
     jf_context *ctx = m->ctx;
     jf_tensor heads_img = {0}, heads_dep = {0}, wmap = {0}, omap = {0};
     int kk = m->info.kernel_size * m->info.kernel_size;
-    jf_status s = dkn_branch_run(m, &d->image, guide, 0, &heads_img);
-    if (s == JF_OK) s = dkn_branch_run(m, &d->depth, target, DKN_LAYERS + 1, &heads_dep);
+    jf_status s = dkn_branch_run(m, DKN_IMAGE, guide, 0, &heads_img);
+    if (s == JF_OK) s = dkn_branch_run(m, DKN_DEPTH, target, DKN_LAYERS + 1, &heads_dep);
     if (s == JF_OK) {
         jf_deform_params p = {1, m->info.kernel_size, m->info.window_size, m->info.residual};
         if (extra) {
-            /* views of the two parts of the side output */
-            cl_buffer_region rw = {0, (size_t)kk * out->h * out->w * 4};
-            cl_buffer_region ro = {rw.size, (size_t)2 * kk * out->h * out->w * 4};
-            cl_int e;
-            wmap = jf_tensor_wrap(clCreateSubBuffer(extra->buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &rw, &e), kk, out->h,
-                                  out->w);
-            if (e == CL_SUCCESS)
-                omap = jf_tensor_wrap(clCreateSubBuffer(extra->buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &ro, &e), 2 * kk,
-                                      out->h, out->w);
-            wmap.owned = omap.owned = 1;
-            if (e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clCreateSubBuffer (kernel maps)");
+            /* views of the two parts of the side output: weights, then offsets */
+            s = jf_tensor_view_planes(ctx, extra, 0, kk, &wmap);
+            if (s == JF_OK) s = jf_tensor_view_planes(ctx, extra, kk, 2 * kk, &omap);
         }
         if (s == JF_OK)
             s = jf_deform_average(ctx, &heads_img, &heads_dep, target, &p, out, extra ? &wmap : NULL,
@@ -141,48 +116,29 @@ static jf_status dkn_run(jf_model *m, const jf_tensor *guide, const jf_tensor *t
     return s;
 }
 
-static double dkn_branch_macs(const dkn_branch *b, int cin_first, int width, int height, int one_pass)
+/* The published schedule: 16 shifted passes over the input padded to
+ * (H+47) x (W+47), with the stride-2 layers undilated. */
+static double dkn_branch_macs_published(const jf_layer *rows, int width, int height)
 {
-    /* published: 16 shifted passes over the input padded to (H+47) x (W+47), strided layers */
     double macs = 0;
-    if (one_pass) {
-        int h = height + DKN_PAD_BEFORE + DKN_PAD_AFTER, w = width + DKN_PAD_BEFORE + DKN_PAD_AFTER;
-        for (int i = 0; i <= DKN_LAYERS; i++) {
-            const jf_conv *c = &b->convs[i];
-            h = jf_conv_out_size(h, c->kh, 1, 0, c->dil);
-            w = jf_conv_out_size(w, c->kw, 1, 0, c->dil);
-            macs += jf_conv_macs(c, h, w);
-        }
-        return macs;
-    }
     int h = height + 47, w = width + 47;
     for (int i = 0; i <= DKN_LAYERS; i++) {
-        const jf_conv *c = &b->convs[i];
-        int stride = i < DKN_LAYERS ? dkn_layers[i].stride : 1;
-        h = jf_conv_out_size(h, c->kh, stride, 0, 1);
-        w = jf_conv_out_size(w, c->kw, stride, 0, 1);
-        macs += (double)c->cout * c->cin * c->kh * c->kw * h * w;
+        const jf_layer *r = &rows[i + 1];
+        int k = r->kind == JF_STEP_HEADS ? 1 : r->k;
+        h = jf_conv_out_size(h, k, dkn_published_stride[i], 0, 1);
+        w = jf_conv_out_size(w, k, dkn_published_stride[i], 0, 1);
+        macs += (double)r->cout * r->cin * k * k * h * w;
     }
-    (void)cin_first;
     return 16 * macs;
-}
-
-static double dkn_macs(const jf_model *m, int width, int height)
-{
-    const dkn *d = m->impl;
-    return dkn_branch_macs(&d->image, 3, width, height, 1) + dkn_branch_macs(&d->depth, 1, width, height, 1) +
-           (double)width * height * m->info.kernel_size * m->info.kernel_size * 6;
 }
 
 static double dkn_macs_reference(const jf_model *m, int width, int height)
 {
-    const dkn *d = m->impl;
-    return dkn_branch_macs(&d->image, 3, width, height, 0) + dkn_branch_macs(&d->depth, 1, width, height, 0) +
-           (double)width * height * m->info.kernel_size * m->info.kernel_size * 6;
+    const jf_layer *rows = m->spec.layer;
+    return dkn_branch_macs_published(rows + DKN_IMAGE, width, height) +
+           dkn_branch_macs_published(rows + DKN_DEPTH, width, height) +
+           (double)width * height * rows[DKN_AVERAGE].macs;
 }
-
-/* the 50x50 receptive field (25 before, 24 after) plus the deformable window */
-static int dkn_halo(const jf_model *m) { return DKN_PAD_BEFORE + m->info.window_size / 2 + 1; }
 
 /* Two 128-plane buffers of one branch, both branches' heads, the padded input,
  * the kernel maps, and guide/target/output planes, per pixel of a tile. */
@@ -194,16 +150,13 @@ static double dkn_bytes_per_pixel(const jf_model *m)
 
 const jf_model_arch jf_arch_dkn = {
     .name = "dkn",
+    .guide = JF_GUIDE_BGR,
+    .upsample = JF_RESIZE_PIL,
+    .degradation = "bicubic",
     .create = dkn_create,
     .run = dkn_run,
-    .destroy = dkn_destroy,
-    .macs = dkn_macs,
     .macs_reference = dkn_macs_reference,
-    .halo = dkn_halo,
-    .align = 1,
+    .halo = jf_model_halo,
     .bytes_per_pixel = dkn_bytes_per_pixel,
-    .max_planes = 128,
-    .extra_planes = 27,
-    .extra_coefficients = 0,
     .steps = DKN_STEPS,
 };

@@ -136,11 +136,3 @@ jf_status jf_conv_chain(jf_model *m, const jf_conv *convs, int n, const jf_tenso
     if (s != JF_OK) jf_tensor_free(out);
     return s;
 }
-
-void jf_note_workspace(jf_model *m, const jf_conv *convs, int n, double scale2)
-{
-    for (int i = 0; i < n; i++) {
-        double b = 4.0 * jf_conv_workspace_per_pixel(&convs[i]) / scale2;
-        if (b > m->ws_bytes_per_pixel) m->ws_bytes_per_pixel = b;
-    }
-}

@@ -9,71 +9,65 @@
 #include <string.h>
 
 #define SVLRM_WIDTH 64
+#define SVLRM_MAX_LAYERS 64
 
-typedef struct svlrm {
-    int nconv;       /* first + hidden layers + last */
-    jf_conv *convs;
-} svlrm;
-
-static void svlrm_destroy(jf_model *m)
+/* Reads 'activation' and 'negative_slope' (LeakyReLU 0.1 unless the file says otherwise). */
+static jf_status svlrm_activation(jf_context *ctx, const jf_safetensors *st, const char *what, jf_act *act,
+                                  float *slope)
 {
-    svlrm *n = m->impl;
-    if (!n) return;
-    for (int i = 0; i < n->nconv; i++) jf_conv_free(&n->convs[i]);
-    free(n->convs);
-    free(n);
-    m->impl = NULL;
+    const char *act_name = jf_st_meta(st, "activation");
+    *slope = 0.0f;
+    if (!act_name || !strcmp(act_name, "leaky_relu")) {
+        *act = JF_ACT_LEAKY;
+        const char *sl = jf_st_meta(st, "negative_slope");
+        char *end = NULL;
+        *slope = sl ? strtof(sl, &end) : 0.1f;
+        if (sl && (end == sl || *end))
+            return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'negative_slope' is '%s', expected a number",
+                           what, sl);
+    } else if (!strcmp(act_name, "relu")) {
+        *act = JF_ACT_RELU;
+    } else {
+        return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'activation' is '%s' (leaky_relu or relu)", what,
+                       act_name);
+    }
+    return JF_OK;
 }
 
 static jf_status svlrm_create(jf_model *m, const jf_safetensors *st, const char *what)
 {
     jf_context *ctx = m->ctx;
     int layers;
-    jf_status s = jf_meta_int(ctx, st, what, "layers", 10, 0, 64, &layers);
-    if (s != JF_OK) return s;
-    const char *act_name = jf_st_meta(st, "activation");
     jf_act act;
-    float slope = 0.0f;
-    if (!act_name || !strcmp(act_name, "leaky_relu")) {
-        act = JF_ACT_LEAKY;
-        const char *sl = jf_st_meta(st, "negative_slope");
-        char *end = NULL;
-        slope = sl ? strtof(sl, &end) : 0.1f;
-        if (sl && (end == sl || *end))
-            return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'negative_slope' is '%s', expected a number",
-                           what, sl);
-    } else if (!strcmp(act_name, "relu")) {
-        act = JF_ACT_RELU;
-    } else {
-        return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'activation' is '%s' (leaky_relu or relu)", what,
-                       act_name);
+    float slope;
+    jf_status s = jf_meta_int(ctx, st, what, "layers", 10, 0, SVLRM_MAX_LAYERS, &layers);
+    if (s == JF_OK) s = svlrm_activation(ctx, st, what, &act, &slope);
+    if (s != JF_OK) return s;
+    /* the first layer, `layers` hidden ones and the last (alpha, beta), then the composition */
+    int nconv = layers + 2, n = nconv + 1;
+    jf_layer *rows = calloc((size_t)n, sizeof *rows);
+    if (!rows) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int i = 0; i < nconv; i++) {
+        int last = i == nconv - 1;
+        jf_layer *r = &rows[i];
+        *r = (jf_layer)JF_CONV_ROW("", "", i == 0 ? 2 : SVLRM_WIDTH, last ? 2 : SVLRM_WIDTH, 3, 1, 1, 1,
+                                   last ? JF_ACT_NONE : act, 1);
+        r->slope = slope;
+        snprintf(r->name, sizeof r->name, "layers.%d", i);
     }
-    svlrm *n = calloc(1, sizeof *n);
-    if (!n) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
-    m->impl = n;
-    n->convs = calloc((size_t)layers + 2, sizeof *n->convs);
-    if (!n->convs) {
-        svlrm_destroy(m);
-        return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
-    }
-    for (int i = 0; i < layers + 2; i++) {
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "layers.%d", i);
-        int last = i == layers + 1;
-        s = jf_load_conv(m, st, what, prefix, NULL, last ? 2 : SVLRM_WIDTH, i == 0 ? 2 : SVLRM_WIDTH, 3, 1, 1,
-                         1, last ? JF_ACT_NONE : act, slope, &n->convs[i]);
-        if (s != JF_OK) {
-            svlrm_destroy(m);
-            return s;
-        }
-        n->nconv = i + 1;
-    }
-    jf_note_workspace(m, n->convs, n->nconv, 1.0);
+    rows[0].in[0] = JF_TARGET; /* input planes in the trained order: [target, guide] */
+    rows[0].in[1] = JF_GUIDE;
+    rows[n - 1] = (jf_layer){.kind = JF_STEP_LOCAL, .name = "alpha * guide + beta", .cin = 2, .cout = 1,
+                             .macs = 1, .in = {JF_PREV, JF_GUIDE}};
+    s = jf_spec_build(m, st, what, rows, n);
+    free(rows);
+    if (s != JF_OK) return s;
+    m->extra_planes = 2; /* alpha, beta */
     /* a model file with more layers than its metadata says is malformed, not a smaller model */
     char extra_name[32];
-    snprintf(extra_name, sizeof extra_name, "layers.%d.weight", layers + 2);
+    snprintf(extra_name, sizeof extra_name, "layers.%d.weight", nconv);
     if (jf_st_find(st, extra_name)) {
-        svlrm_destroy(m);
+        jf_spec_free(&m->spec);
         return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: tensor '%s' exists but metadata 'layers' is %d", what,
                        extra_name, layers);
     }
@@ -83,55 +77,29 @@ static jf_status svlrm_create(jf_model *m, const jf_safetensors *st, const char 
 static jf_status svlrm_run(jf_model *m, const jf_tensor *guide, const jf_tensor *target, jf_tensor *out,
                            jf_tensor *extra)
 {
-    svlrm *n = m->impl;
     jf_context *ctx = m->ctx;
+    const jf_conv *convs = m->spec.conv;
+    int nconv = m->spec.n - 1;
     jf_tensor in = {0}, coeffs = {0};
-    size_t bytes = (size_t)guide->w * guide->h * sizeof(float);
     /* input planes in the trained order: [target, guide] */
     jf_status s = jf_tensor_alloc(ctx, &in, 2, guide->h, guide->w);
-    cl_int e = CL_SUCCESS;
-    if (s == JF_OK) e = clEnqueueCopyBuffer(ctx->queue, target->buf, in.buf, 0, 0, bytes, 0, NULL, NULL);
-    if (s == JF_OK && e == CL_SUCCESS)
-        e = clEnqueueCopyBuffer(ctx->queue, guide->buf, in.buf, 0, bytes, bytes, 0, NULL, NULL);
-    if (s == JF_OK && e != CL_SUCCESS) s = jf_fail_cl(ctx, e, "clEnqueueCopyBuffer (SVLRM input)");
+    if (s == JF_OK) s = jf_tensor_copy_planes(ctx, target, 0, &in, 0, 1);
+    if (s == JF_OK) s = jf_tensor_copy_planes(ctx, guide, 0, &in, 1, 1);
     /* the last layer writes straight into the caller's coefficient tensor when there is one */
     jf_tensor *dst = extra ? extra : &coeffs;
     if (s == JF_OK && extra) {
         jf_tensor tmp = {0};
-        s = jf_conv_chain(m, n->convs, n->nconv - 1, &in, &tmp, -1);
-        if (s == JF_OK) s = jf_conv_forward(ctx, &n->convs[n->nconv - 1], &tmp, extra, &m->ws);
+        s = jf_conv_chain(m, convs, nconv - 1, &in, &tmp, -1);
+        if (s == JF_OK) s = jf_conv_forward(ctx, &convs[nconv - 1], &tmp, extra, &m->ws);
         jf_tensor_free(&tmp);
     } else if (s == JF_OK) {
-        s = jf_conv_chain(m, n->convs, n->nconv, &in, &coeffs, -1);
+        s = jf_conv_chain(m, convs, nconv, &in, &coeffs, -1);
     }
-    if (s == JF_OK) {
-        cl_kernel k;
-        int plane = guide->w * guide->h;
-        s = jf_kernel(ctx, "compose.cl", "svlrm_compose", &k);
-        if (s == JF_OK) {
-            jf_arg(ctx, k, 0, sizeof(cl_mem), &dst->buf);
-            jf_arg(ctx, k, 1, sizeof(cl_mem), &guide->buf);
-            jf_arg(ctx, k, 2, sizeof(cl_mem), &out->buf);
-            s = JF_ARG(ctx, k, 3, plane);
-        }
-        size_t g[1] = {(size_t)plane}, l[1] = {64};
-        if (s == JF_OK) s = jf_launch(ctx, k, 1, g, l, "svlrm_compose");
-    }
+    if (s == JF_OK) s = jf_affine_compose(ctx, dst, guide, out);
     jf_tensor_free(&in);
     jf_tensor_free(&coeffs);
     return s;
 }
-
-static double svlrm_macs(const jf_model *m, int width, int height)
-{
-    const svlrm *n = m->impl;
-    double macs = 0;
-    for (int i = 0; i < n->nconv; i++) macs += jf_conv_macs(&n->convs[i], height, width);
-    return macs + (double)width * height;
-}
-
-/* every 3x3 layer reaches one pixel further */
-static int svlrm_halo(const jf_model *m) { return ((const svlrm *)m->impl)->nconv; }
 
 /* Input, two 64-plane buffers, coefficients, and the guide/target/output/
  * upsampling planes around them (convolution workspace: m->ws_bytes_per_pixel). */
@@ -139,14 +107,12 @@ static double svlrm_bytes_per_pixel(const jf_model *m) { return 4.0 * (2 + 2 * S
 
 const jf_model_arch jf_arch_svlrm = {
     .name = "svlrm",
+    .guide = JF_GUIDE_GRAY_U8,
+    .upsample = JF_RESIZE_OPENCV,
+    .degradation = "subsample",
     .create = svlrm_create,
     .run = svlrm_run,
-    .destroy = svlrm_destroy,
-    .macs = svlrm_macs,
-    .halo = svlrm_halo,
-    .align = 1,
+    .halo = jf_model_halo,
     .bytes_per_pixel = svlrm_bytes_per_pixel,
-    .max_planes = SVLRM_WIDTH + 2,
-    .extra_planes = 2,
     .extra_coefficients = 1,
 };

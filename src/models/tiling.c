@@ -31,12 +31,12 @@ static size_t jf_budget(const jf_model *m, const jf_run_options *opt)
 int jf_tile_size(const jf_model *m, size_t budget)
 {
     double bpp = m->arch->bytes_per_pixel(m) + m->ws_bytes_per_pixel;
-    int halo = m->arch->halo(m), align = m->arch->align;
+    int halo = m->halo, align = m->align;
     double side = sqrt((double)budget / bpp);
     /* one buffer must also fit the device's largest allocation */
     uint64_t max_alloc = m->ctx->info.max_alloc_bytes;
     if (max_alloc) {
-        double largest = 4.0 * m->arch->max_planes;
+        double largest = 4.0 * m->max_planes;
         if (m->ws_bytes_per_pixel > largest) largest = m->ws_bytes_per_pixel;
         double s2 = sqrt((double)max_alloc / largest);
         if (s2 < side) side = s2;
@@ -45,18 +45,6 @@ int jf_tile_size(const jf_model *m, size_t budget)
     inner = inner / align * align;
     int floor_size = 4 * align > 32 ? 4 * align : 32;
     return inner < floor_size ? floor_size : inner;
-}
-
-/* Copies a w x h window of every plane between tensors of different sizes. */
-static jf_status jf_copy_rect(jf_context *ctx, const jf_tensor *src, int sx, int sy, jf_tensor *dst, int dx,
-                              int dy, int w, int h)
-{
-    size_t so[3] = {(size_t)sx * 4, (size_t)sy, 0}, doff[3] = {(size_t)dx * 4, (size_t)dy, 0};
-    size_t region[3] = {(size_t)w * 4, (size_t)h, (size_t)src->c};
-    cl_int e = clEnqueueCopyBufferRect(ctx->queue, src->buf, dst->buf, so, doff, region, (size_t)src->w * 4,
-                                       (size_t)src->w * src->h * 4, (size_t)dst->w * 4,
-                                       (size_t)dst->w * dst->h * 4, 0, NULL, NULL);
-    return e == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, e, "clEnqueueCopyBufferRect (tile copy)");
 }
 
 jf_status jf_model_step(jf_model *m, int step)
@@ -78,7 +66,7 @@ jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *tar
     jf_context *ctx = m->ctx;
     int W = guide->w, H = guide->h;
     int inner = jf_tile_size(m, jf_budget(m, opt));
-    int halo = m->arch->halo(m), align = m->arch->align;
+    int halo = m->halo, align = m->align;
     m->opt = opt;
     m->tile = 0;
     if (W <= inner && H <= inner) {
@@ -104,12 +92,12 @@ jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *tar
                 (s = jf_tensor_alloc(ctx, &t, 1, rh, rw)) == JF_OK &&
                 (s = jf_tensor_alloc(ctx, &o, 1, rh, rw)) == JF_OK &&
                 (!extra || (s = jf_tensor_alloc(ctx, &e, extra->c, rh, rw)) == JF_OK) &&
-                (s = jf_copy_rect(ctx, guide, rx0, ry0, &g, 0, 0, rw, rh)) == JF_OK &&
-                (s = jf_copy_rect(ctx, target, rx0, ry0, &t, 0, 0, rw, rh)) == JF_OK &&
+                (s = jf_tensor_copy_rect(ctx, guide, rx0, ry0, &g, 0, 0, rw, rh)) == JF_OK &&
+                (s = jf_tensor_copy_rect(ctx, target, rx0, ry0, &t, 0, 0, rw, rh)) == JF_OK &&
                 (s = m->arch->run(m, &g, &t, &o, extra ? &e : NULL)) == JF_OK &&
-                (s = jf_copy_rect(ctx, &o, ix0 - rx0, iy0 - ry0, out, ix0, iy0, ix1 - ix0, iy1 - iy0)) == JF_OK &&
+                (s = jf_tensor_copy_rect(ctx, &o, ix0 - rx0, iy0 - ry0, out, ix0, iy0, ix1 - ix0, iy1 - iy0)) == JF_OK &&
                 extra)
-                s = jf_copy_rect(ctx, &e, ix0 - rx0, iy0 - ry0, extra, ix0, iy0, ix1 - ix0, iy1 - iy0);
+                s = jf_tensor_copy_rect(ctx, &e, ix0 - rx0, iy0 - ry0, extra, ix0, iy0, ix1 - ix0, iy1 - iy0);
             if (s == JF_OK) s = jf_finish(ctx); /* bound the memory in flight to one tile */
             jf_tensor_free(&g);
             jf_tensor_free(&t);

@@ -2,44 +2,27 @@
  * a horizontal then a vertical running-sum pass. */
 #include "ops/box.h"
 
-/* Segment length of one work item: at least the window, so the direct sum
- * that starts each segment costs at most one extra read per output pixel. */
-static int jf_box_segment(int r)
+/* Segment length of one work item: the tuned length, and at least the
+ * window, so the direct sum that starts each segment costs at most one extra
+ * read per output pixel. */
+static int jf_box_segment(const jf_context *ctx, int r)
 {
     int seg = 2 * r + 1;
-    return seg < 64 ? 64 : seg;
+    return seg < ctx->tune.box_segment ? ctx->tune.box_segment : seg;
 }
 
 static jf_status jf_box_pass(jf_context *ctx, const char *name, const jf_tensor *in, jf_tensor *out,
                              int r, jf_border border, int vertical)
 {
-    cl_kernel k;
-    jf_status st = jf_kernel(ctx, "box.cl", name, &k);
-    if (st != JF_OK) return st;
-    int seg = jf_box_segment(r), b = (int)border;
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &out->buf);
-    JF_ARG(ctx, k, 2, in->c);
-    JF_ARG(ctx, k, 3, in->h);
-    JF_ARG(ctx, k, 4, in->w);
-    JF_ARG(ctx, k, 5, r);
-    JF_ARG(ctx, k, 6, b);
-    if ((st = JF_ARG(ctx, k, 7, seg)) != JF_OK) return st;
-    size_t g[3], l[3];
-    if (vertical) {
-        g[0] = (size_t)(in->w + 7) / 8; /* eight columns per work item */
-        g[1] = (size_t)((in->h + seg - 1) / seg);
-        l[0] = 8;
-        l[1] = 1;
-    } else {
-        g[0] = (size_t)((in->w + seg - 1) / seg);
-        g[1] = (size_t)in->h;
-        l[0] = 1;
-        l[1] = 16;
-    }
-    g[2] = (size_t)in->c;
-    l[2] = 1;
-    return jf_launch(ctx, k, 3, g, l, name);
+    const jf_tune *t = &ctx->tune;
+    int seg = jf_box_segment(ctx, r);
+    /* box_cols: box_vec columns per work item */
+    jf_grid grid = vertical ? jf_grid3((size_t)(in->w + t->box_vec - 1) / t->box_vec,
+                                       (size_t)((in->h + seg - 1) / seg), (size_t)in->c, t->wg_box_cols)
+                            : jf_grid3((size_t)((in->w + seg - 1) / seg), (size_t)in->h, (size_t)in->c,
+                                       t->wg_box_rows);
+    return JF_RUN(ctx, "box.cl", name, grid, JF_KMEM(in->buf), JF_KMEM(out->buf), JF_KINT(in->c),
+                  JF_KINT(in->h), JF_KINT(in->w), JF_KINT(r), JF_KINT(border), JF_KINT(seg));
 }
 
 jf_status jf_box_mean(jf_context *ctx, const jf_tensor *in, jf_tensor *out, jf_tensor *tmp, int rx,
@@ -58,17 +41,6 @@ jf_status jf_box_mean(jf_context *ctx, const jf_tensor *in, jf_tensor *out, jf_t
     return jf_box_pass(ctx, "box_cols", tmp, out, ry, border, 1);
 }
 
-int jf_border_index_host(int p, int n, jf_border border)
-{
-    if (p >= 0 && p < n) return p;
-    if (border == JF_BORDER_REPLICATE || n == 1) return p < 0 ? 0 : n - 1;
-    int period = border == JF_BORDER_REFLECT_101 ? 2 * n - 2 : 2 * n;
-    p %= period;
-    if (p < 0) p += period;
-    if (p < n) return p;
-    return border == JF_BORDER_REFLECT_101 ? period - p : period - 1 - p;
-}
-
 jf_status jf_box_mean_products(jf_context *ctx, const jf_tensor *a, const jf_tensor *b,
                                const int *pairs, jf_tensor *out, jf_tensor *tmp, int r,
                                jf_border border)
@@ -82,26 +54,16 @@ jf_status jf_box_mean_products(jf_context *ctx, const jf_tensor *a, const jf_ten
     if (r < 0 || border < JF_BORDER_REFLECT || border > JF_BORDER_REPLICATE)
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "box_mean_products: radius %d or border %d", r,
                        (int)border);
-    cl_kernel k;
-    jf_status st = jf_kernel(ctx, "box.cl", "box_rows_products", &k);
-    if (st != JF_OK) return st;
     cl_mem pbuf = NULL;
-    if ((st = jf_buffer_create(ctx, (size_t)out->c * 2 * sizeof(int), pairs, &pbuf)) != JF_OK) return st;
-    int seg = jf_box_segment(r), bo = (int)border;
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &a->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &b->buf);
-    jf_arg(ctx, k, 2, sizeof(cl_mem), &pbuf);
-    jf_arg(ctx, k, 3, sizeof(cl_mem), &tmp->buf);
-    JF_ARG(ctx, k, 4, out->c);
-    JF_ARG(ctx, k, 5, out->h);
-    JF_ARG(ctx, k, 6, out->w);
-    JF_ARG(ctx, k, 7, r);
-    JF_ARG(ctx, k, 8, bo);
-    st = JF_ARG(ctx, k, 9, seg);
-    size_t g[3] = {(size_t)((out->w + seg - 1) / seg), (size_t)out->h, (size_t)out->c}, l[3] = {1, 16, 1};
-    if (st == JF_OK) st = jf_launch(ctx, k, 3, g, l, "box_rows_products");
+    jf_status st = jf_buffer_create(ctx, (size_t)out->c * 2 * sizeof(int), pairs, &pbuf);
+    if (st != JF_OK) return st;
+    int seg = jf_box_segment(ctx, r);
+    st = JF_RUN(ctx, "box.cl", "box_rows_products",
+                jf_grid3((size_t)((out->w + seg - 1) / seg), (size_t)out->h, (size_t)out->c, ctx->tune.wg_box_rows),
+                JF_KMEM(a->buf), JF_KMEM(b->buf), JF_KMEM(pbuf), JF_KMEM(tmp->buf), JF_KINT(out->c),
+                JF_KINT(out->h), JF_KINT(out->w), JF_KINT(r), JF_KINT(border), JF_KINT(seg));
     /* OpenCL keeps the pair buffer until the kernel enqueued with it has run */
-    clReleaseMemObject(pbuf);
+    jf_buffer_release(pbuf);
     if (st != JF_OK) return st;
     return jf_box_pass(ctx, "box_cols", tmp, out, r, border, 1);
 }

@@ -5,7 +5,7 @@
 
 #include "runtime/runtime.h"
 
-/* Border extrapolation, named as OpenCV names it (values match cl/box.cl). */
+/* Border extrapolation, named as OpenCV names it (values match cl/common.cl). */
 typedef enum jf_border {
     JF_BORDER_REFLECT = 0,     /* fedcba|abcdef|fedcba: what cv::ximgproc::guidedFilter uses */
     JF_BORDER_REFLECT_101 = 1, /* fedcb|abcdef|edcba: OpenCV's BORDER_DEFAULT */
@@ -24,8 +24,5 @@ jf_status jf_box_mean(jf_context *ctx, const jf_tensor *in, jf_tensor *out, jf_t
 jf_status jf_box_mean_products(jf_context *ctx, const jf_tensor *a, const jf_tensor *b,
                                const int *pairs, jf_tensor *out, jf_tensor *tmp, int r,
                                jf_border border);
-
-/* Maps coordinate p into [0, n) by the border rule (the host twin of the kernel's). */
-int jf_border_index_host(int p, int n, jf_border border);
 
 #endif

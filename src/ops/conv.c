@@ -9,13 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* output pixels per work-item of the direct kernel: must match cl/conv_direct.cl */
-#define JF_CONV_XB 6
-
 jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes)
 {
     if (ws->buf && ws->bytes >= bytes) return JF_OK;
-    if (ws->buf) clReleaseMemObject(ws->buf);
+    jf_buffer_release(ws->buf);
     ws->buf = NULL;
     ws->bytes = 0;
     jf_status st = jf_buffer_create(ctx, bytes, NULL, &ws->buf);
@@ -25,8 +22,8 @@ jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes)
 
 void jf_workspace_free(jf_workspace *ws)
 {
-    if (ws && ws->buf) clReleaseMemObject(ws->buf);
     if (ws) {
+        jf_buffer_release(ws->buf);
         ws->buf = NULL;
         ws->bytes = 0;
     }
@@ -54,8 +51,8 @@ jf_conv_path jf_conv_default_path(const jf_context *ctx)
     const char *env = getenv("JF_CONV");
     if (env && !strcmp(env, "gemm")) return JF_CONV_GEMM;
     if (env && !strcmp(env, "direct")) return JF_CONV_DIRECT;
-    /* measured on PoCL (bench/): the direct kernel beats CLBlast there */
-    return ctx->info.is_cpu ? JF_CONV_DIRECT : JF_CONV_GEMM;
+    /* the tuning table's choice (on PoCL the direct kernel beats CLBlast, measured) */
+    return ctx->tune.conv_direct ? JF_CONV_DIRECT : JF_CONV_GEMM;
 }
 
 jf_status jf_conv_init(jf_context *ctx, jf_conv *conv, const float *weight, const float *bias,
@@ -88,7 +85,8 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
     size_t per_out = (size_t)cin * kh * kw;
     jf_status st;
     if (conv->path == JF_CONV_DIRECT) {
-        conv->cout_pad = (cout + 15) / 16 * 16;
+        int block = ctx->tune.conv_channels;
+        conv->cout_pad = (cout + block - 1) / block * block;
         float *t = calloc(per_out * conv->cout_pad, sizeof(float));
         if (!t) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
         for (int o = 0; o < cout; o++)
@@ -117,8 +115,8 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
 void jf_conv_free(jf_conv *conv)
 {
     if (!conv) return;
-    if (conv->weight) clReleaseMemObject(conv->weight);
-    if (conv->bias) clReleaseMemObject(conv->bias);
+    jf_buffer_release(conv->weight);
+    jf_buffer_release(conv->bias);
     conv->weight = conv->bias = NULL;
 }
 
@@ -134,54 +132,31 @@ double jf_conv_macs(const jf_conv *conv, int ho, int wo)
     return (double)conv->cout * conv->cin * conv->kh * conv->kw * ho * wo;
 }
 
-jf_status jf_pad_zero(jf_context *ctx, const jf_tensor *in, int top_left, jf_tensor *out)
-{
-    if (out->c != in->c || out->h < in->h + top_left || out->w < in->w + top_left || top_left < 0)
-        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "pad_zero: %dx%dx%d at %d into %dx%dx%d", in->c, in->h, in->w,
-                       top_left, out->c, out->h, out->w);
-    cl_kernel k;
-    jf_status st = jf_kernel(ctx, "conv_direct.cl", "pad_zero", &k);
-    if (st != JF_OK) return st;
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &out->buf);
-    JF_ARG(ctx, k, 2, in->c);
-    JF_ARG(ctx, k, 3, in->h);
-    JF_ARG(ctx, k, 4, in->w);
-    JF_ARG(ctx, k, 5, top_left);
-    JF_ARG(ctx, k, 6, out->h);
-    if ((st = JF_ARG(ctx, k, 7, out->w)) != JF_OK) return st;
-    size_t g[3] = {(size_t)out->w, (size_t)out->h, (size_t)in->c}, l[3] = {16, 4, 1};
-    return jf_launch(ctx, k, 3, g, l, "pad_zero");
-}
+#define JF_NARROW_PIXELS 8 /* pixels per work-item of conv_direct_narrow (cl/conv_direct.cl) */
 
 static jf_status jf_conv_direct(jf_context *ctx, const jf_conv *conv, const jf_tensor *in,
                                 jf_tensor *out, int ho, int wo)
 {
-    cl_kernel k;
-    jf_status st = jf_kernel(ctx, "conv_direct.cl", "conv_direct", &k);
-    if (st != JF_OK) return st;
-    int act = (int)conv->act;
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &conv->weight);
-    jf_arg(ctx, k, 2, sizeof(cl_mem), &conv->bias);
-    jf_arg(ctx, k, 3, sizeof(cl_mem), &out->buf);
-    JF_ARG(ctx, k, 4, conv->cin);
-    JF_ARG(ctx, k, 5, in->h);
-    JF_ARG(ctx, k, 6, in->w);
-    JF_ARG(ctx, k, 7, conv->kh);
-    JF_ARG(ctx, k, 8, conv->kw);
-    JF_ARG(ctx, k, 9, conv->stride);
-    JF_ARG(ctx, k, 10, conv->pad);
-    JF_ARG(ctx, k, 11, conv->dil);
-    JF_ARG(ctx, k, 12, conv->cout);
-    JF_ARG(ctx, k, 13, conv->cout_pad);
-    JF_ARG(ctx, k, 14, ho);
-    JF_ARG(ctx, k, 15, wo);
-    JF_ARG(ctx, k, 16, act);
-    JF_ARG(ctx, k, 17, conv->slope);
-    if ((st = JF_ARG(ctx, k, 18, conv->act_channels)) != JF_OK) return st;
-    size_t g[3] = {(size_t)conv->cout_pad / 16, (size_t)(wo + JF_CONV_XB - 1) / JF_CONV_XB, (size_t)ho};
-    return jf_launch(ctx, k, 3, g, NULL, "conv_direct");
+    /* work-item blocks of conv_channels x conv_pixels, the kernel's JF_CONV_CHANNELS x JF_CONV_PIXELS */
+    const jf_tune *t = &ctx->tune;
+    if (conv->stride == 1 && 2 * conv->cout <= t->conv_channels) {
+        /* few output channels: one channel x 8 pixels a work-item (conv_direct_narrow),
+         * not a block of conv_channels that is mostly padding */
+        jf_grid g = jf_grid3((size_t)conv->cout, (size_t)(wo + JF_NARROW_PIXELS - 1) / JF_NARROW_PIXELS, (size_t)ho,
+                             t->wg_conv_direct);
+        return JF_RUN(ctx, "conv_direct.cl", "conv_direct_narrow", g, JF_KMEM(in->buf), JF_KMEM(conv->weight),
+                      JF_KMEM(conv->bias), JF_KMEM(out->buf), JF_KINT(conv->cin), JF_KINT(in->h), JF_KINT(in->w),
+                      JF_KINT(conv->kh), JF_KINT(conv->kw), JF_KINT(conv->pad), JF_KINT(conv->dil),
+                      JF_KINT(conv->cout), JF_KINT(conv->cout_pad), JF_KINT(ho), JF_KINT(wo), JF_KINT(conv->act),
+                      JF_KFLOAT(conv->slope), JF_KINT(conv->act_channels));
+    }
+    jf_grid grid = jf_grid3((size_t)conv->cout_pad / t->conv_channels,
+                            (size_t)(wo + t->conv_pixels - 1) / t->conv_pixels, (size_t)ho, t->wg_conv_direct);
+    return JF_RUN(ctx, "conv_direct.cl", "conv_direct", grid, JF_KMEM(in->buf), JF_KMEM(conv->weight),
+                  JF_KMEM(conv->bias), JF_KMEM(out->buf), JF_KINT(conv->cin), JF_KINT(in->h), JF_KINT(in->w),
+                  JF_KINT(conv->kh), JF_KINT(conv->kw), JF_KINT(conv->stride), JF_KINT(conv->pad),
+                  JF_KINT(conv->dil), JF_KINT(conv->cout), JF_KINT(conv->cout_pad), JF_KINT(ho), JF_KINT(wo),
+                  JF_KINT(conv->act), JF_KFLOAT(conv->slope), JF_KINT(conv->act_channels));
 }
 
 jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor *in, jf_tensor *out,
@@ -204,38 +179,16 @@ jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor 
     if (!direct) {
         st = jf_workspace_reserve(ctx, ws, K * N * sizeof(float));
         if (st != JF_OK) return st;
-        cl_kernel k;
-        if ((st = jf_kernel(ctx, "conv.cl", "im2col", &k)) != JF_OK) return st;
-        int cin = in->c, h = in->h, w = in->w;
-        jf_arg(ctx, k, 0, sizeof(cl_mem), &in->buf);
-        jf_arg(ctx, k, 1, sizeof(cl_mem), &ws->buf);
-        JF_ARG(ctx, k, 2, cin);
-        JF_ARG(ctx, k, 3, h);
-        JF_ARG(ctx, k, 4, w);
-        JF_ARG(ctx, k, 5, conv->kh);
-        JF_ARG(ctx, k, 6, conv->kw);
-        JF_ARG(ctx, k, 7, conv->stride);
-        JF_ARG(ctx, k, 8, conv->pad);
-        JF_ARG(ctx, k, 9, conv->dil);
-        JF_ARG(ctx, k, 10, ho);
-        if ((st = JF_ARG(ctx, k, 11, wo)) != JF_OK) return st;
-        size_t g[2] = {N, K}, l[2] = {64, 1};
-        if ((st = jf_launch(ctx, k, 2, g, l, "im2col")) != JF_OK) return st;
+        st = JF_RUN(ctx, "conv.cl", "im2col", jf_grid2(N, K, ctx->tune.wg_pointwise), JF_KMEM(in->buf),
+                    JF_KMEM(ws->buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(in->w), JF_KINT(conv->kh),
+                    JF_KINT(conv->kw), JF_KINT(conv->stride), JF_KINT(conv->pad), JF_KINT(conv->dil),
+                    JF_KINT(ho), JF_KINT(wo));
+        if (st != JF_OK) return st;
         cols = ws->buf;
     }
     st = jf_sgemm(ctx, (size_t)conv->cout, N, K, conv->weight, 0, K, cols, 0, N, 0.0f, out->buf, 0, N);
     if (st != JF_OK) return st;
-
-    cl_kernel k;
-    if ((st = jf_kernel(ctx, "conv.cl", "bias_act", &k)) != JF_OK) return st;
-    int plane = (int)N, act = (int)conv->act;
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &out->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &conv->bias);
-    JF_ARG(ctx, k, 2, conv->cout);
-    JF_ARG(ctx, k, 3, plane);
-    JF_ARG(ctx, k, 4, act);
-    JF_ARG(ctx, k, 5, conv->slope);
-    if ((st = JF_ARG(ctx, k, 6, conv->act_channels)) != JF_OK) return st;
-    size_t g[2] = {N, (size_t)conv->cout}, l[2] = {64, 1};
-    return jf_launch(ctx, k, 2, g, l, "bias_act");
+    return JF_RUN(ctx, "conv.cl", "bias_act", jf_grid2(N, (size_t)conv->cout, ctx->tune.wg_pointwise),
+                  JF_KMEM(out->buf), JF_KMEM(conv->bias), JF_KINT(conv->cout), JF_KINT(N), JF_KINT(conv->act),
+                  JF_KFLOAT(conv->slope), JF_KINT(conv->act_channels));
 }

@@ -24,27 +24,11 @@ jf_status jf_deform_average(jf_context *ctx, const jf_tensor *heads_a, const jf_
     if (save && (weights_out->c != r * r || offsets_out->c != 2 * r * r || weights_out->w != W ||
                  weights_out->h != H || offsets_out->w != W || offsets_out->h != H))
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "deformable average: map outputs of the wrong size");
-    cl_kernel k;
-    jf_status st = jf_kernel(ctx, "deform.cl", "deform_average", &k);
-    if (st != JF_OK) return st;
     cl_mem wmem = save ? weights_out->buf : out->buf; /* unused when save == 0 */
     cl_mem omem = save ? offsets_out->buf : out->buf;
-    int heads_w = heads_a->w, heads_h = heads_a->h;
-    jf_arg(ctx, k, 0, sizeof(cl_mem), &heads_a->buf);
-    jf_arg(ctx, k, 1, sizeof(cl_mem), &heads_b->buf);
-    jf_arg(ctx, k, 2, sizeof(cl_mem), &target->buf);
-    jf_arg(ctx, k, 3, sizeof(cl_mem), &out->buf);
-    jf_arg(ctx, k, 4, sizeof(cl_mem), &wmem);
-    jf_arg(ctx, k, 5, sizeof(cl_mem), &omem);
-    JF_ARG(ctx, k, 6, W);
-    JF_ARG(ctx, k, 7, H);
-    JF_ARG(ctx, k, 8, heads_w);
-    JF_ARG(ctx, k, 9, heads_h);
-    JF_ARG(ctx, k, 10, f);
-    JF_ARG(ctx, k, 11, r);
-    JF_ARG(ctx, k, 12, p->window);
-    JF_ARG(ctx, k, 13, p->residual);
-    if ((st = JF_ARG(ctx, k, 14, save)) != JF_OK) return st;
-    size_t g[2] = {(size_t)W, (size_t)H}, l[2] = {16, 4};
-    return jf_launch(ctx, k, 2, g, l, "deform_average");
+    return JF_RUN(ctx, "deform.cl", "deform_average", jf_grid2((size_t)W, (size_t)H, ctx->tune.wg_pixels),
+                  JF_KMEM(heads_a->buf), JF_KMEM(heads_b->buf), JF_KMEM(target->buf), JF_KMEM(out->buf),
+                  JF_KMEM(wmem), JF_KMEM(omem), JF_KINT(W), JF_KINT(H), JF_KINT(heads_a->w),
+                  JF_KINT(heads_a->h), JF_KINT(f), JF_KINT(r), JF_KINT(p->window), JF_KINT(p->residual),
+                  JF_KINT(save));
 }

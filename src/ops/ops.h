@@ -1,12 +1,19 @@
-/* ops.h - the OpenCL operations models are built from: convolution (im2col +
- * CLBlast SGEMM, 1x1 straight to SGEMM) with bias and fused activation,
- * space-to-depth, pixel shuffle, bicubic resizing, guide-to-gray and the fused
- * deformable weighted average. Tensors are planar float32 (runtime.h). */
+/* ops.h - the OpenCL operations models are built from, one source file (and
+ * one cl/ file) each: convolution (conv.c: im2col + CLBlast SGEMM, 1x1
+ * straight to SGEMM, or the direct kernel) with bias and fused activation,
+ * zero and edge-replicating padding (pad.c), space-to-depth, pixel shuffle
+ * and bicubic resizing (resample.c), guide-to-gray (color.c), the fused
+ * deformable weighted average (deform.c), the affine composition
+ * a * guide + b (compose.c), the per-pixel-kernel filter (pixel_filter.c),
+ * the attention fusion of two kernel maps (kernel_fusion.c), sums with a
+ * fused activation (add.c) or with an upsampled coarser map (add_upsampled.c)
+ * and average pooling (pool.c). Tensors are planar float32 (runtime.h). */
 #ifndef JF_OPS_H
 #define JF_OPS_H
 
 #include "runtime/runtime.h"
 
+/* The values are cl/common.cl's JF_ACT_* (tests/test_runtime.c checks). */
 typedef enum jf_act { JF_ACT_NONE = 0, JF_ACT_RELU = 1, JF_ACT_LEAKY = 2, JF_ACT_SIGMOID = 3 } jf_act;
 
 /* Scratch memory that grows to the largest request and is reused (im2col). */
@@ -18,15 +25,16 @@ jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes);
 void jf_workspace_free(jf_workspace *ws);
 
 /* How a convolution is computed: im2col + CLBlast SGEMM (1x1: SGEMM alone), or
- * the direct kernel of cl/conv_direct.cl. The default is measured per device
- * kind: direct on CPUs, SGEMM elsewhere; JF_CONV=gemm|direct overrides it. */
+ * the direct kernel of cl/conv_direct.cl. The default is the tuning table's
+ * (runtime/device.c: direct on CPUs, SGEMM elsewhere); JF_CONV=gemm|direct
+ * overrides it. */
 typedef enum jf_conv_path { JF_CONV_DEFAULT = 0, JF_CONV_GEMM = 1, JF_CONV_DIRECT = 2 } jf_conv_path;
 jf_conv_path jf_conv_default_path(const jf_context *ctx);
 
 typedef struct jf_conv {
     int cin, cout, kh, kw, stride, pad, dil;
     jf_conv_path path;
-    int cout_pad;         /* direct path: cout rounded up to 16 */
+    int cout_pad;         /* direct path: cout rounded up to the tuned channel block (16) */
     jf_act act;
     float slope;          /* LeakyReLU negative slope */
     int act_channels;     /* activation on output channels [0, act_channels) only */
@@ -59,8 +67,12 @@ double jf_conv_macs(const jf_conv *conv, int ho, int wo);
 void jf_fold_batchnorm(float *weight, float *bias, int cout, int per_out, const float *gamma,
                        const float *beta, const float *mean, const float *var, float eps);
 
-/* out (c x H x W) = in placed at (left, top), zero elsewhere; H, W from out. */
+/* pad.c: out (c x H x W) = in placed at (left, top), zero elsewhere; H, W from out. */
 jf_status jf_pad_zero(jf_context *ctx, const jf_tensor *in, int top_left, jf_tensor *out);
+/* pad.c: out (c x H x W, H >= h, W >= w) = in at the top-left, its last row and
+ * column replicated below and to the right: out(y, x) = in(min(y, h-1), min(x, w-1))
+ * (PyTorch's F.pad(..., mode="replicate") on the bottom/right only). */
+jf_status jf_pad_replicate(jf_context *ctx, const jf_tensor *in, jf_tensor *out);
 
 /* out (c*f*f x ceil(h/f) x ceil(w/f)) from in (c x h x w), edge-replicated. */
 jf_status jf_space_to_depth(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out);
@@ -72,7 +84,7 @@ typedef enum jf_resize_mode { JF_RESIZE_PIL = 0, JF_RESIZE_OPENCV = 1 } jf_resiz
 jf_status jf_resize_cubic(jf_context *ctx, const jf_tensor *in, jf_tensor *out, jf_resize_mode mode);
 
 typedef enum jf_gray_mode { JF_GRAY_FLOAT = 0, JF_GRAY_U8 = 1 } jf_gray_mode;
-/* out (1 x h x w) from 3 planes; r, g, b give the plane index of each colour. */
+/* color.c: out (1 x h x w) from 3 planes; r, g, b give the plane index of each colour. */
 jf_status jf_rgb_to_gray(jf_context *ctx, const jf_tensor *in, int r, int g, int b,
                          jf_gray_mode mode, jf_tensor *out);
 
@@ -88,5 +100,40 @@ typedef struct jf_deform_params {
 jf_status jf_deform_average(jf_context *ctx, const jf_tensor *heads_a, const jf_tensor *heads_b,
                             const jf_tensor *target, const jf_deform_params *p, jf_tensor *out,
                             jf_tensor *weights_out, jf_tensor *offsets_out);
+
+/* compose.c: out (1 x H x W) = alpha * guide + beta per pixel, alpha and beta
+ * the two planes of coeffs (2 x H x W), guide 1 x H x W: SVLRM's last step. */
+jf_status jf_affine_compose(jf_context *ctx, const jf_tensor *coeffs, const jf_tensor *guide, jf_tensor *out);
+
+/* pixel_filter.c: the per-pixel-kernel filter over every channel of an input
+ * at 1/f of the output's size. in: C x h x w; kernels: k*k x f*h x f*w (tap
+ * t = ty*k + tx); out: C x f*h x f*w;
+ *   out[c](y, x) = sum_t kernels[t](y, x) * in[c](y/f + ty - k/2, x/f + tx - k/2),
+ * reading 0 outside in. f = 2 is a nearest x2 upsampling followed by a k x k
+ * gather of dilation 2 (DAGF), f = 1 a plain per-pixel filter. k odd, 1..7. */
+jf_status jf_pixel_kernel_filter(jf_context *ctx, const jf_tensor *in, const jf_tensor *kernels, int k, int f,
+                                 jf_tensor *out);
+
+/* kernel_fusion.c: out (taps x H x W) from two kernel maps a, b of logits
+ * (taps x H x W each, 1..49 taps) and an attention plane att (1 x H x W), per pixel:
+ *   v_t = tanh(att * softmax(a)_t + (1 - att) * softmax(b)_t) / scale,
+ *   out_t = v_t / max(1, sum_t |v_t| + 1e-4)      (softmax over the taps). */
+jf_status jf_fuse_kernels(jf_context *ctx, const jf_tensor *a, const jf_tensor *b, const jf_tensor *att,
+                          float scale, jf_tensor *out);
+
+/* add.c: out = act(a + b) element-wise (one shape; out may be a or b). A
+ * one-parameter PReLU is JF_ACT_LEAKY with its slope. */
+jf_status jf_add_act(jf_context *ctx, const jf_tensor *a, const jf_tensor *b, jf_act act, float slope,
+                     jf_tensor *out);
+
+/* add_upsampled.c: out[c](y, x) = a[c](y, x) + scale * b[c](y/f, x/f), a and out
+ * C x H x W, b C x ceil(H/f) x ceil(W/f) (out may be a). */
+jf_status jf_add_upsampled(jf_context *ctx, const jf_tensor *a, const jf_tensor *b, int f, float scale,
+                           jf_tensor *out);
+
+/* pool.c: out[c](y, x) = mean of in[c] over the f x f block at (f*y, f*x), no
+ * padding. out is C x floor(H/f) x floor(W/f) (PyTorch's avg_pool2d) or
+ * C x ceil(H/f) x ceil(W/f) (a partial last block averages what it holds). */
+jf_status jf_avg_pool(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out);
 
 #endif

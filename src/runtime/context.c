@@ -13,8 +13,7 @@ static jf_status jf_context_init(jf_context *ctx, cl_platform_id p, cl_device_id
     jf_query_device_info(p, d, index, &ctx->info);
     const char *prof = getenv("JF_PROFILE");
     ctx->profile = prof && *prof && strcmp(prof, "0") != 0;
-    jf_device_build_options(ctx);
-    return JF_OK;
+    return jf_device_tune(ctx);
 }
 
 /* jfilter compiles OpenCL C 1.2 at run time: the device must take it. */
@@ -43,8 +42,9 @@ jf_status jf_context_create(jf_context **out, const char *spec)
     if (st != JF_OK) return jf_fail(NULL, st, "%s", err);
     jf_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return jf_fail(NULL, JF_ERR_OUT_OF_MEMORY, "out of memory");
-    jf_context_init(ctx, ref.platform, ref.device, index);
-    if ((st = jf_check_device(ctx)) != JF_OK) goto fail;
+    if ((st = jf_context_init(ctx, ref.platform, ref.device, index)) != JF_OK ||
+        (st = jf_check_device(ctx)) != JF_OK)
+        goto fail;
     cl_int e;
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)ref.platform, 0};
     ctx->cl = clCreateContext(props, 1, &ref.device, NULL, NULL, &e);
@@ -80,8 +80,8 @@ jf_status jf_context_create_from_queue(jf_context **out, cl_command_queue queue)
     if (e != CL_SUCCESS) return jf_fail_cl(NULL, e, "clGetDeviceInfo(CL_DEVICE_PLATFORM)");
     jf_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return jf_fail(NULL, JF_ERR_OUT_OF_MEMORY, "out of memory");
-    jf_context_init(ctx, p, dev, -1);
-    jf_status st = jf_check_device(ctx);
+    jf_status st = jf_context_init(ctx, p, dev, -1);
+    if (st == JF_OK) st = jf_check_device(ctx);
     if (st != JF_OK) {
         jf_fail(NULL, st, "%s", ctx->error);
         free(ctx);

@@ -1,6 +1,7 @@
 /* device.c - OpenCL device discovery, the device-spec rules of
  * jf_context_create (index, type, name/vendor substring, JF_DEVICE), and the
- * one place where vendor quirks become program build options. */
+ * table of tuned parameters per device family: the one place where device
+ * differences become numbers, read by the host and turned into -D options. */
 #include "runtime/runtime.h"
 
 #include <ctype.h>
@@ -47,6 +48,19 @@ static void jf_info_string(cl_device_id d, cl_device_info what, char *buf, size_
     buf[len - 1] = '\0';
 }
 
+/* A numeric property, 0 when the driver does not answer. */
+static cl_uint jf_info_uint(cl_device_id d, cl_device_info what)
+{
+    cl_uint u = 0;
+    return clGetDeviceInfo(d, what, sizeof u, &u, NULL) == CL_SUCCESS ? u : 0;
+}
+
+static cl_ulong jf_info_ulong(cl_device_id d, cl_device_info what)
+{
+    cl_ulong u = 0;
+    return clGetDeviceInfo(d, what, sizeof u, &u, NULL) == CL_SUCCESS ? u : 0;
+}
+
 void jf_query_device_info(cl_platform_id p, cl_device_id d, int index, jf_device_info *info)
 {
     memset(info, 0, sizeof *info);
@@ -55,18 +69,10 @@ void jf_query_device_info(cl_platform_id p, cl_device_id d, int index, jf_device
     clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof type, &type, NULL);
     info->is_gpu = (type & CL_DEVICE_TYPE_GPU) != 0;
     info->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
-    cl_uint u = 0;
-    clGetDeviceInfo(d, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof u, &u, NULL);
-    info->compute_units = u;
-    u = 0;
-    clGetDeviceInfo(d, CL_DEVICE_MAX_CLOCK_FREQUENCY, sizeof u, &u, NULL);
-    info->clock_mhz = u;
-    cl_ulong m = 0;
-    clGetDeviceInfo(d, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof m, &m, NULL);
-    info->global_mem_bytes = m;
-    m = 0;
-    clGetDeviceInfo(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof m, &m, NULL);
-    info->max_alloc_bytes = m;
+    info->compute_units = jf_info_uint(d, CL_DEVICE_MAX_COMPUTE_UNITS);
+    info->clock_mhz = jf_info_uint(d, CL_DEVICE_MAX_CLOCK_FREQUENCY);
+    info->global_mem_bytes = jf_info_ulong(d, CL_DEVICE_GLOBAL_MEM_SIZE);
+    info->max_alloc_bytes = jf_info_ulong(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
     jf_info_string(d, CL_DEVICE_NAME, info->name, sizeof info->name);
     jf_info_string(d, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
     jf_info_string(d, CL_DEVICE_VERSION, info->version, sizeof info->version);
@@ -169,18 +175,97 @@ jf_status jf_choose_device(const char *spec, jf_device_ref *out, int *index, cha
     return JF_OK;
 }
 
-void jf_device_build_options(jf_context *ctx)
+/* ---- the tuning table ----
+ * One row per device family; the first row that matches the device wins
+ * (cpu: any CPU device, whatever its vendor; then GPUs by vendor; default
+ * last, matching everything). A new device family or kernel variant adds a
+ * row here, not code: the host reads the row (ctx->tune) and the kernels get
+ * its values as -D options (jf_tune_apply). Work-groups are {x, y}; {0, 0}
+ * leaves the choice to the driver. */
+typedef struct jf_tune_row {
+    int cpu;                 /* 1: matches CPU devices */
+    const char *vendors[3];  /* otherwise: a vendor substring (case-insensitive); none: any device */
+    jf_tune tune;
+} jf_tune_row;
+
+static const jf_tune_row jf_tune_rows[] = {
+    /* PoCL on x86 (bench/, README's numbers): the direct conv beats CLBlast, its 12 float8
+     * accumulators + 2 weights fill the 16 AVX registers; CPU runtimes do not vectorise
+     * across work-items through the box and bilateral loops, so those work in float8.
+     * GPUs: not measured yet, so today's values with CLBlast's SGEMM; the GPU tuning work
+     * fills in their rows. Each row: cpu, vendors, then jf_tune's fields in order (family,
+     * conv_direct, conv_channels, conv_pixels, box_vec, bilateral_vec, box_segment, and the
+     * work-groups pointwise, pixels, resample, box_rows, box_cols, bilateral, conv_direct). */
+    {1, {NULL},
+     {"cpu",     1, 16, 6, 8, 8, 64, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}}},
+    {0, {"nvidia"},
+     {"nvidia",  0, 16, 6, 8, 8, 64, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}}},
+    {0, {"advanced micro", "amd"},
+     {"amd",     0, 16, 6, 8, 8, 64, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}}},
+    {0, {"intel"},
+     {"intel",   0, 16, 6, 8, 8, 64, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}}},
+    {0, {NULL},
+     {"default", 0, 16, 6, 8, 8, 64, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}}},
+};
+#define JF_TUNE_ROWS (int)(sizeof jf_tune_rows / sizeof jf_tune_rows[0])
+
+static int jf_tune_matches(const jf_tune_row *row, const jf_device_info *in)
 {
-    const jf_device_info *in = &ctx->info;
-    char quirks[256] = "";
-    /* NVIDIA's compiler honours -cl-nv-verbose etc.; nothing needed yet. PoCL and
-     * Intel CPUs vectorise across work-items, so prefer wider work per item there. */
-    if (in->is_cpu) strcat(quirks, " -DJF_DEVICE_CPU=1");
-    if (jf_contains_nocase(in->vendor, "nvidia")) strcat(quirks, " -DJF_VENDOR_NVIDIA=1");
-    if (jf_contains_nocase(in->vendor, "advanced micro") || jf_contains_nocase(in->vendor, "amd"))
-        strcat(quirks, " -DJF_VENDOR_AMD=1");
-    if (jf_contains_nocase(in->vendor, "intel")) strcat(quirks, " -DJF_VENDOR_INTEL=1");
+    if (row->cpu) return in->is_cpu;
+    if (!row->vendors[0]) return 1;
+    for (int i = 0; i < 3 && row->vendors[i]; i++)
+        if (jf_contains_nocase(in->vendor, row->vendors[i])) return 1;
+    return 0;
+}
+
+const jf_tune *jf_tune_find(const char *family)
+{
+    for (int i = 0; i < JF_TUNE_ROWS; i++)
+        if (family && !strcasecmp(jf_tune_rows[i].tune.family, family)) return &jf_tune_rows[i].tune;
+    return NULL;
+}
+
+static int jf_vector_width(int n) { return n == 2 || n == 4 || n == 8 || n == 16; }
+
+jf_status jf_tune_apply(jf_context *ctx, const jf_tune *t)
+{
+    if (ctx->nprograms > 0)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "tuning %s: %d programs are already built with the old values", t->family,
+                       ctx->nprograms);
+    if (t->conv_channels < 1 || t->conv_pixels < 1 || !jf_vector_width(t->box_vec) ||
+        !jf_vector_width(t->bilateral_vec) || t->box_segment < 1)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "tuning %s: conv block %dx%d, vector widths %d and %d (2, 4, 8 or 16), segment %d",
+                       t->family, t->conv_channels, t->conv_pixels, t->box_vec, t->bilateral_vec,
+                       t->box_segment);
+    ctx->tune = *t;
     const char *extra = getenv("JF_BUILD_OPTIONS");
-    snprintf(ctx->build_options, sizeof ctx->build_options, "-cl-std=CL1.2%s%s%s", quirks,
-             extra ? " " : "", extra ? extra : "");
+    int n = snprintf(ctx->build_options, sizeof ctx->build_options,
+                     "-cl-std=CL1.2 -DJF_CONV_CHANNELS=%d -DJF_CONV_PIXELS=%d -DJF_BOX_VEC=%d "
+                     "-DJF_BILATERAL_VEC=%d%s%s",
+                     t->conv_channels, t->conv_pixels, t->box_vec, t->bilateral_vec, extra ? " " : "",
+                     extra ? extra : "");
+    if (n < 0 || (size_t)n >= sizeof ctx->build_options)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "JF_BUILD_OPTIONS is too long (%d characters)", n);
+    return JF_OK;
+}
+
+jf_status jf_device_tune(jf_context *ctx)
+{
+    const char *force = getenv("JF_TUNE");
+    const jf_tune *t = NULL;
+    if (force && *force) {
+        if (!(t = jf_tune_find(force))) {
+            char names[128] = "";
+            for (int i = 0; i < JF_TUNE_ROWS; i++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                         jf_tune_rows[i].tune.family);
+            return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "JF_TUNE=%s names no row of the tuning table (%s)",
+                           force, names);
+        }
+    }
+    for (int i = 0; !t && i < JF_TUNE_ROWS; i++)
+        if (jf_tune_matches(&jf_tune_rows[i], &ctx->info)) t = &jf_tune_rows[i].tune;
+    return jf_tune_apply(ctx, t);
 }

@@ -1,7 +1,9 @@
 /* program.c - run-time builds of the cl/ sources with a disk cache of program
- * binaries. The cache key covers platform, device, driver version, the
- * source's hash and the build options, and files are written by atomic
- * rename, so concurrent processes and driver upgrades are both safe. */
+ * binaries. Every program is cl/common.cl (activation codes, border rule)
+ * followed by one cl/<file>, keyed by file and its own build options. The
+ * cache key covers platform, device, driver version, the whole source text
+ * and the full build options, and files are written by atomic rename, so
+ * concurrent processes and driver upgrades are both safe. */
 #include "runtime/runtime.h"
 #include "runtime/cl_sources.h"
 
@@ -28,13 +30,25 @@ static uint64_t jf_fnv_str(uint64_t h, const char *s)
     return jf_fnv1a(h, s, strlen(s) + 1); /* the NUL separates fields */
 }
 
+static jf_status jf_copy_embedded(jf_context *ctx, const jf_cl_source *s, char **source, size_t *len)
+{
+    *source = malloc(s->length + 1);
+    if (!*source) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
+    memcpy(*source, s->text, s->length + 1);
+    *len = s->length;
+    return JF_OK;
+}
+
 jf_status jf_program_source(jf_context *ctx, const char *file, char **source, size_t *len)
 {
     const char *dir = getenv("JF_KERNEL_DIR");
+    int common = strcmp(file, "common.cl") == 0;
     if (dir && *dir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, file);
         FILE *f = fopen(path, "rb");
+        /* a folder of a few edited kernels may leave out the shared prelude */
+        if (!f && common) return jf_copy_embedded(ctx, &jf_cl_common, source, len);
         if (!f)
             return jf_fail(ctx, JF_ERR_IO, "JF_KERNEL_DIR is set but %s cannot be read: %s", path,
                            strerror(errno));
@@ -53,16 +67,29 @@ jf_status jf_program_source(jf_context *ctx, const char *file, char **source, si
         *len = (size_t)n;
         return JF_OK;
     }
-    for (const jf_cl_source *s = jf_cl_sources; s->name; s++) {
-        if (strcmp(s->name, file) == 0) {
-            *source = malloc(s->length + 1);
-            if (!*source) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
-            memcpy(*source, s->text, s->length + 1);
-            *len = s->length;
-            return JF_OK;
-        }
-    }
+    if (common) return jf_copy_embedded(ctx, &jf_cl_common, source, len);
+    for (const jf_cl_source *s = jf_cl_sources; s->name; s++)
+        if (strcmp(s->name, file) == 0) return jf_copy_embedded(ctx, s, source, len);
     return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "no embedded OpenCL source named %s", file);
+}
+
+/* common.cl, then the file; #line keeps the build log's line numbers the file's own. */
+static jf_status jf_program_text(jf_context *ctx, const char *file, char **text, size_t *len)
+{
+    char *common = NULL, *body = NULL;
+    size_t clen = 0, blen = 0;
+    jf_status st = jf_program_source(ctx, "common.cl", &common, &clen);
+    if (st == JF_OK) st = jf_program_source(ctx, file, &body, &blen);
+    if (st == JF_OK) {
+        size_t cap = clen + blen + strlen(file) + 64;
+        *text = malloc(cap);
+        if (!*text) st = jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
+        else *len = (size_t)snprintf(*text, cap, "#line 1 \"common.cl\"\n%s\n#line 1 \"%s\"\n%s", common,
+                                     file, body);
+    }
+    free(common);
+    free(body);
+    return st;
 }
 
 const char *jf_cache_dir(char *buf, size_t len)
@@ -132,7 +159,8 @@ static void jf_cache_store(jf_context *ctx, cl_program prog, const char *dir, co
     free(bin);
 }
 
-static jf_status jf_build_log(jf_context *ctx, cl_program prog, const char *file, cl_int err)
+static jf_status jf_build_log(jf_context *ctx, cl_program prog, const char *file, const char *options,
+                              cl_int err)
 {
     size_t len = 0;
     clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &len);
@@ -145,25 +173,27 @@ static jf_status jf_build_log(jf_context *ctx, cl_program prog, const char *file
     jf_status st = jf_fail(ctx, JF_ERR_BUILD,
                            "building OpenCL program cl/%s for %s failed (%s) with options '%s'.\n"
                            "Build log:\n%s",
-                           file, ctx->info.name, jf_cl_error_name(err), ctx->build_options,
-                           log ? log : "(no log)");
+                           file, ctx->info.name, jf_cl_error_name(err), options, log ? log : "(no log)");
     free(log);
     return st;
 }
 
-static jf_status jf_build_program(jf_context *ctx, const char *file, cl_program *out)
+static jf_status jf_build_program(jf_context *ctx, const char *file, const char *own_options,
+                                  cl_program *out)
 {
     char *src = NULL;
     size_t len = 0;
-    jf_status st = jf_program_source(ctx, file, &src, &len);
+    jf_status st = jf_program_text(ctx, file, &src, &len);
     if (st != JF_OK) return st;
+    char options[sizeof ctx->build_options + JF_MAX_PROGRAM_OPTIONS + 2];
+    snprintf(options, sizeof options, "%s%s%s", ctx->build_options, *own_options ? " " : "", own_options);
 
     uint64_t key = 1469598103934665603ull;
     key = jf_fnv_str(key, ctx->info.platform);
     key = jf_fnv_str(key, ctx->info.name);
     key = jf_fnv_str(key, ctx->info.driver_version);
     key = jf_fnv_str(key, ctx->info.version);
-    key = jf_fnv_str(key, ctx->build_options);
+    key = jf_fnv_str(key, options);
     key = jf_fnv1a(key, src, len);
 
     char dirbuf[4096], path[4200] = "";
@@ -181,7 +211,7 @@ static jf_status jf_build_program(jf_context *ctx, const char *file, cl_program 
                 clCreateProgramWithBinary(ctx->cl, 1, &ctx->device, &blen, bins, &bstatus, &err);
             free(bin);
             if (err == CL_SUCCESS && bstatus == CL_SUCCESS &&
-                clBuildProgram(prog, 1, &ctx->device, ctx->build_options, NULL, NULL) == CL_SUCCESS) {
+                clBuildProgram(prog, 1, &ctx->device, options, NULL, NULL) == CL_SUCCESS) {
                 free(src);
                 *out = prog;
                 ctx->programs_from_cache++;
@@ -196,9 +226,9 @@ static jf_status jf_build_program(jf_context *ctx, const char *file, cl_program 
     cl_program prog = clCreateProgramWithSource(ctx->cl, 1, srcs, &len, &err);
     free(src);
     if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateProgramWithSource");
-    err = clBuildProgram(prog, 1, &ctx->device, ctx->build_options, NULL, NULL);
+    err = clBuildProgram(prog, 1, &ctx->device, options, NULL, NULL);
     if (err != CL_SUCCESS) {
-        st = jf_build_log(ctx, prog, file, err);
+        st = jf_build_log(ctx, prog, file, options, err);
         clReleaseProgram(prog);
         return st;
     }
@@ -208,39 +238,70 @@ static jf_status jf_build_program(jf_context *ctx, const char *file, cl_program 
     return JF_OK;
 }
 
-jf_status jf_kernel(jf_context *ctx, const char *file, const char *name, cl_kernel *out)
+jf_status jf_program(jf_context *ctx, const char *file, const char *options, cl_program *out)
 {
-    for (int i = 0; i < ctx->nkernels; i++) {
-        if (!strcmp(ctx->kernels[i].name, name) && !strcmp(ctx->kernels[i].file, file)) {
-            *out = ctx->kernels[i].kernel;
+    if (!options) options = "";
+    for (int i = 0; i < ctx->nprograms; i++) {
+        if (!strcmp(ctx->programs[i].file, file) && !strcmp(ctx->programs[i].options, options)) {
+            *out = ctx->programs[i].program;
             return JF_OK;
         }
     }
+    jf_program_entry *e = &ctx->programs[ctx->nprograms];
+    if (ctx->nprograms >= JF_MAX_PROGRAMS)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "too many programs (raise JF_MAX_PROGRAMS)");
+    if (strlen(file) >= sizeof e->file || strlen(options) >= sizeof e->options)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "program cl/%s: name or options '%s' too long", file,
+                       options);
+    cl_program prog;
+    jf_status st = jf_build_program(ctx, file, options, &prog);
+    if (st != JF_OK) return st;
+    snprintf(e->file, sizeof e->file, "%s", file);
+    snprintf(e->options, sizeof e->options, "%s", options);
+    e->program = prog;
+    ctx->nprograms++;
+    *out = prog;
+    return JF_OK;
+}
+
+jf_status jf_kernel_get(jf_context *ctx, const char *file, const char *options, const char *name,
+                        const jf_kernel_entry **out)
+{
+    if (!options) options = "";
+    for (int i = 0; i < ctx->nkernels; i++) {
+        const jf_kernel_entry *k = &ctx->kernels[i];
+        if (!strcmp(k->name, name) && !strcmp(k->file, file) && !strcmp(k->options, options)) {
+            *out = k;
+            return JF_OK;
+        }
+    }
+    jf_kernel_entry *e = &ctx->kernels[ctx->nkernels];
     if (ctx->nkernels >= JF_MAX_KERNELS)
         return jf_fail(ctx, JF_ERR_UNSUPPORTED, "too many kernels (raise JF_MAX_KERNELS)");
-    cl_program prog = NULL;
-    for (int i = 0; i < ctx->nprograms; i++)
-        if (!strcmp(ctx->programs[i].file, file)) prog = ctx->programs[i].program;
-    if (!prog) {
-        if (ctx->nprograms >= JF_MAX_PROGRAMS)
-            return jf_fail(ctx, JF_ERR_UNSUPPORTED, "too many programs (raise JF_MAX_PROGRAMS)");
-        jf_status st = jf_build_program(ctx, file, &prog);
-        if (st != JF_OK) return st;
-        jf_program_entry *e = &ctx->programs[ctx->nprograms++];
-        snprintf(e->file, sizeof e->file, "%s", file);
-        e->program = prog;
-    }
+    if (strlen(name) >= sizeof e->name)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "kernel name %s too long", name);
+    cl_program prog;
+    jf_status st = jf_program(ctx, file, options, &prog);
+    if (st != JF_OK) return st;
     cl_int err;
     cl_kernel k = clCreateKernel(prog, name, &err);
+    cl_uint nargs = 0;
+    if (err == CL_SUCCESS) {
+        err = clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof nargs, &nargs, NULL);
+        if (err != CL_SUCCESS) clReleaseKernel(k);
+    }
     if (err != CL_SUCCESS) {
         char what[160];
         snprintf(what, sizeof what, "clCreateKernel(%s in cl/%s)", name, file);
         return jf_fail_cl(ctx, err, what);
     }
-    jf_kernel_entry *e = &ctx->kernels[ctx->nkernels++];
     snprintf(e->file, sizeof e->file, "%s", file);
+    snprintf(e->options, sizeof e->options, "%s", options);
     snprintf(e->name, sizeof e->name, "%s", name);
     e->kernel = k;
-    *out = k;
+    e->nargs = nargs;
+    ctx->nkernels++;
+    *out = e;
     return JF_OK;
 }
+

@@ -1,7 +1,8 @@
 /* runtime.h - the library's internal OpenCL runtime: the context, error
- * reporting, device tensors, run-time program builds with a disk cache, kernel
- * launches and the CLBlast SGEMM wrapper. Everything above (ops, models, api)
- * reaches OpenCL only through here. */
+ * reporting, the per-device table of tuned parameters, device tensors and
+ * their copies, run-time program builds with a disk cache, the one checked
+ * kernel launch and the CLBlast SGEMM wrapper. Everything above (ops, models,
+ * api) reaches OpenCL only through here. */
 #ifndef JF_RUNTIME_H
 #define JF_RUNTIME_H
 
@@ -12,16 +13,46 @@
 #define JF_ERROR_MAX 16384
 #define JF_MAX_PROGRAMS 32
 #define JF_MAX_KERNELS 128
+#define JF_MAX_PROGRAM_OPTIONS 256
+
+/* ---- tuned parameters (device.c) ----
+ * One row per device family in device.c's table, chosen when the context is
+ * made. The values a kernel reads become -D options of every program (the
+ * kernels keep #ifndef defaults) and the host computes its ranges from the
+ * same struct, so the two cannot disagree. */
+typedef struct jf_wg {
+    size_t x, y;            /* a work-group's extent (z is 1); {0, 0}: the driver chooses */
+} jf_wg;
+
+typedef struct jf_tune {
+    const char *family;     /* the row: "cpu", "nvidia", "amd", "intel", "default" */
+    int conv_direct;        /* default convolution path: 1 cl/conv_direct.cl, 0 im2col + SGEMM */
+    int conv_channels;      /* -DJF_CONV_CHANNELS: output channels per work-item of conv_direct */
+    int conv_pixels;        /* -DJF_CONV_PIXELS: output pixels per work-item of conv_direct */
+    int box_vec;            /* -DJF_BOX_VEC: columns per work-item of box_cols (2, 4, 8, 16) */
+    int bilateral_vec;      /* -DJF_BILATERAL_VEC: pixels per work-item of bilateral.cl (2, 4, 8, 16) */
+    int box_segment;        /* shortest running-sum segment of box.cl (host only) */
+    jf_wg wg_pointwise;     /* 1-D kernels, and im2col / bias_act (pixels x rows) */
+    jf_wg wg_pixels;        /* one work-item per pixel: pad, deform, guided filter */
+    jf_wg wg_resample;      /* resample.cl: space-to-depth, pixel shuffle, resize */
+    jf_wg wg_box_rows;      /* box_rows, box_rows_products (segments x rows) */
+    jf_wg wg_box_cols;      /* box_cols (column groups x segments) */
+    jf_wg wg_bilateral;     /* bilateral.cl (pixel groups x rows) */
+    jf_wg wg_conv_direct;   /* conv_direct (channel blocks x pixel groups) */
+} jf_tune;
 
 typedef struct jf_program_entry {
     char file[64];        /* "conv.cl" */
+    char options[JF_MAX_PROGRAM_OPTIONS]; /* the program's own options ("" for none) */
     cl_program program;
 } jf_program_entry;
 
 typedef struct jf_kernel_entry {
     char file[64];
+    char options[JF_MAX_PROGRAM_OPTIONS];
     char name[64];
     cl_kernel kernel;
+    cl_uint nargs;        /* CL_KERNEL_NUM_ARGS: jf_run checks every launch gives them all */
 } jf_kernel_entry;
 
 struct jf_context {
@@ -30,7 +61,8 @@ struct jf_context {
     cl_context cl;
     cl_command_queue queue;
     jf_device_info info;
-    char build_options[1024]; /* -cl-std, device quirk -D options, JF_BUILD_OPTIONS */
+    jf_tune tune;             /* the device family's row (device.c) */
+    char build_options[1024]; /* -cl-std, the tuning -D values, JF_BUILD_OPTIONS */
     jf_program_entry programs[JF_MAX_PROGRAMS];
     int nprograms;
     jf_kernel_entry kernels[JF_MAX_KERNELS];
@@ -63,14 +95,28 @@ jf_status jf_enumerate_devices(jf_device_ref *refs, int max, int *count);
 void jf_query_device_info(cl_platform_id p, cl_device_id d, int index, jf_device_info *info);
 /* Resolves a device spec (see jf_context_create) to a device; error text in err. */
 jf_status jf_choose_device(const char *spec, jf_device_ref *out, int *index, char *err, size_t errlen);
-/* Fills ctx->build_options from the device (the one place for vendor quirks). */
-void jf_device_build_options(jf_context *ctx);
+/* Chooses the device's row of the tuning table (JF_TUNE=<family> forces one)
+ * and applies it: the one place where device differences become parameters. */
+jf_status jf_device_tune(jf_context *ctx);
+/* Makes *tune the context's parameters and rebuilds ctx->build_options from
+ * it (-cl-std=CL1.2, the -D values, then $JF_BUILD_OPTIONS). Only before the
+ * first program is built: programs already built would keep the old values. */
+jf_status jf_tune_apply(jf_context *ctx, const jf_tune *tune);
+/* The table's row named `family`, or NULL. */
+const jf_tune *jf_tune_find(const char *family);
 
-/* ---- programs and kernels (program.c) ---- */
-/* The kernel `name` from cl/<file>, built on first use (binary cache on disk,
- * JF_KERNEL_DIR for sources on disk). Borrowed: owned by the context. */
-jf_status jf_kernel(jf_context *ctx, const char *file, const char *name, cl_kernel *out);
-/* The program source of cl/<file>: embedded, or from $JF_KERNEL_DIR. Caller frees. */
+/* ---- programs and kernels (program.c) ----
+ * A program is cl/common.cl followed by cl/<file>, built with the context's
+ * options plus its own `options` (NULL or "": none); programs are keyed by
+ * file and options, so one file can be built with different -D values. */
+/* The program, built on first use (binary cache on disk, JF_KERNEL_DIR for
+ * sources on disk). Borrowed: owned by the context. */
+jf_status jf_program(jf_context *ctx, const char *file, const char *options, cl_program *out);
+/* The kernel `name` of that program. Borrowed: owned by the context. */
+jf_status jf_kernel_get(jf_context *ctx, const char *file, const char *options, const char *name,
+                        const jf_kernel_entry **out);
+/* The text of cl/<file> alone: embedded, or from $JF_KERNEL_DIR (common.cl is
+ * taken from there when present, else the embedded one). Caller frees. */
 jf_status jf_program_source(jf_context *ctx, const char *file, char **source, size_t *len);
 /* Where program binaries are cached ("" when caching is off: JF_CACHE_DIR=off). */
 const char *jf_cache_dir(char *buf, size_t len);
@@ -88,18 +134,73 @@ jf_status jf_tensor_alloc(jf_context *ctx, jf_tensor *t, int c, int h, int w);
 /* Wraps a caller's buffer (not owned, not released). */
 jf_tensor jf_tensor_wrap(cl_mem buf, int c, int h, int w);
 void jf_tensor_free(jf_tensor *t);
+/* Blocking transfers of the whole tensor. */
 jf_status jf_tensor_upload(jf_context *ctx, jf_tensor *t, const float *host);
 jf_status jf_tensor_download(jf_context *ctx, const jf_tensor *t, float *host);
+/* Blocking read of planes [first_plane, first_plane + nplanes) into host
+ * (nplanes * h * w floats). */
+jf_status jf_tensor_download_planes(jf_context *ctx, const jf_tensor *t, int first_plane, int nplanes,
+                                    float *host);
+/* Copies whole planes src[src_plane ..] to dst[dst_plane ..] (same h and w);
+ * enqueued, in queue order with the kernels. */
+jf_status jf_tensor_copy_planes(jf_context *ctx, const jf_tensor *src, int src_plane, jf_tensor *dst,
+                                int dst_plane, int nplanes);
+/* Copies the w x h window at (sx, sy) of every plane of src to (dx, dy) of
+ * dst (same plane count, sizes may differ); enqueued. */
+jf_status jf_tensor_copy_rect(jf_context *ctx, const jf_tensor *src, int sx, int sy, jf_tensor *dst, int dx,
+                              int dy, int w, int h);
+/* *view = planes [first_plane, first_plane + nplanes) of t as a tensor of
+ * their own (an OpenCL sub-buffer: the offset must meet the device's base
+ * address alignment, else JF_ERR_UNSUPPORTED). The view is owned: free it with
+ * jf_tensor_free, before or after t. */
+jf_status jf_tensor_view_planes(jf_context *ctx, const jf_tensor *t, int first_plane, int nplanes,
+                                jf_tensor *view);
+/* A device buffer of `bytes` (initialised from init when not NULL); owned by
+ * the caller, released with jf_buffer_release. */
 jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_mem *out);
+/* Releases a buffer from jf_buffer_create (NULL is ignored). OpenCL keeps it
+ * alive until the kernels enqueued with it have run. */
+void jf_buffer_release(cl_mem buf);
 
-/* ---- launches (launch.c) ---- */
-/* Sets argument i from a value of the given size; returns JF_OK or an error. */
-jf_status jf_arg(jf_context *ctx, cl_kernel k, cl_uint i, size_t size, const void *value);
-#define JF_ARG(ctx, k, i, v) jf_arg((ctx), (k), (i), sizeof(v), &(v))
-/* Enqueues k over a 1-, 2- or 3-D global range (rounded up to the local size
- * when local is given; kernels check their bounds). */
-jf_status jf_launch(jf_context *ctx, cl_kernel k, cl_uint dims, const size_t *global,
-                    const size_t *local, const char *what);
+/* ---- launches (launch.c) ----
+ * The one launch path: jf_run fetches the kernel, checks that the argument
+ * list has as many entries as the kernel takes, sets each one (an error names
+ * the kernel and the argument's index), rounds the global range up to the
+ * work-group and enqueues it, timed under JF_PROFILE. Kernels check their own
+ * bounds. Typical use:
+ *   return JF_RUN(ctx, "resample.cl", "pixel_shuffle", jf_grid3(w, h, c, ctx->tune.wg_resample),
+ *                 JF_KMEM(in->buf), JF_KMEM(out->buf), JF_KINT(c), JF_KINT(f));  */
+typedef enum jf_karg_kind { JF_KARG_MEM, JF_KARG_INT, JF_KARG_FLOAT } jf_karg_kind;
+typedef struct jf_karg {
+    jf_karg_kind kind;
+    union { cl_mem mem; cl_int i; cl_float f; } v;
+} jf_karg;
+#define JF_KMEM(x) ((jf_karg){.kind = JF_KARG_MEM, .v = {.mem = (x)}})
+#define JF_KINT(x) ((jf_karg){.kind = JF_KARG_INT, .v = {.i = (x)}})
+#define JF_KFLOAT(x) ((jf_karg){.kind = JF_KARG_FLOAT, .v = {.f = (x)}})
+/* An argument list as jf_run's (args, nargs) pair. */
+#define JF_KARGS(...) \
+    (const jf_karg[]){__VA_ARGS__}, (int)(sizeof((const jf_karg[]){__VA_ARGS__}) / sizeof(jf_karg))
+
+/* A 1-, 2- or 3-D range and its work-group (z extent 1; 1-D uses local.x). */
+typedef struct jf_grid {
+    cl_uint dims;
+    size_t global[3];
+    jf_wg local;
+} jf_grid;
+static inline jf_grid jf_grid1(size_t x, jf_wg local) { return (jf_grid){1, {x, 1, 1}, local}; }
+static inline jf_grid jf_grid2(size_t x, size_t y, jf_wg local) { return (jf_grid){2, {x, y, 1}, local}; }
+static inline jf_grid jf_grid3(size_t x, size_t y, size_t z, jf_wg local)
+{
+    return (jf_grid){3, {x, y, z}, local};
+}
+
+/* Runs `kernel` of the program (file, options) over grid with args[0..nargs). */
+jf_status jf_run(jf_context *ctx, const char *file, const char *options, const char *kernel,
+                 jf_grid grid, const jf_karg *args, int nargs);
+/* jf_run without program options, the arguments listed inline. */
+#define JF_RUN(ctx, file, kernel, grid, ...) \
+    jf_run((ctx), (file), NULL, (kernel), (grid), JF_KARGS(__VA_ARGS__))
 jf_status jf_finish(jf_context *ctx);
 
 /* ---- GEMM (blas.c) ----

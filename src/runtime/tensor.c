@@ -1,5 +1,6 @@
-/* tensor.c - float32 device tensors (planar C x H x W), their allocation
- * with size checks against the device's limits, and host transfers. */
+/* tensor.c - float32 device tensors (planar C x H x W): allocation with size
+ * checks against the device's limits, host transfers of all or some planes,
+ * device copies of planes and windows, plane views; and raw buffers. */
 #include "runtime/runtime.h"
 
 #include <stdint.h>
@@ -40,9 +41,14 @@ jf_tensor jf_tensor_wrap(cl_mem buf, int c, int h, int w)
     return t;
 }
 
+void jf_buffer_release(cl_mem buf)
+{
+    if (buf) clReleaseMemObject(buf);
+}
+
 void jf_tensor_free(jf_tensor *t)
 {
-    if (t && t->buf && t->owned) clReleaseMemObject(t->buf);
+    if (t && t->owned) jf_buffer_release(t->buf);
     if (t) t->buf = NULL;
 }
 
@@ -58,4 +64,80 @@ jf_status jf_tensor_download(jf_context *ctx, const jf_tensor *t, float *host)
     cl_int err = clEnqueueReadBuffer(ctx->queue, t->buf, CL_TRUE, 0,
                                      jf_tensor_count(t) * sizeof(float), host, 0, NULL, NULL);
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueReadBuffer");
+}
+
+/* The byte range of planes [first, first + n) of t, after checking they exist. */
+static jf_status jf_plane_bytes(jf_context *ctx, const jf_tensor *t, int first, int n, const char *what,
+                                size_t *offset, size_t *bytes)
+{
+    if (first < 0 || n < 1 || first > t->c - n)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "%s: planes %d..%d of a %d-plane tensor", what, first,
+                       first + n - 1, t->c);
+    size_t plane = (size_t)t->h * t->w * sizeof(float);
+    *offset = (size_t)first * plane;
+    *bytes = (size_t)n * plane;
+    return JF_OK;
+}
+
+jf_status jf_tensor_download_planes(jf_context *ctx, const jf_tensor *t, int first_plane, int nplanes,
+                                    float *host)
+{
+    size_t at = 0, bytes = 0;
+    jf_status st = jf_plane_bytes(ctx, t, first_plane, nplanes, "plane download", &at, &bytes);
+    if (st != JF_OK) return st;
+    cl_int err = clEnqueueReadBuffer(ctx->queue, t->buf, CL_TRUE, at, bytes, host, 0, NULL, NULL);
+    return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueReadBuffer (planes)");
+}
+
+jf_status jf_tensor_copy_planes(jf_context *ctx, const jf_tensor *src, int src_plane, jf_tensor *dst,
+                                int dst_plane, int nplanes)
+{
+    if (src->h != dst->h || src->w != dst->w)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "plane copy from %dx%d planes into %dx%d planes", src->w,
+                       src->h, dst->w, dst->h);
+    size_t from = 0, to = 0, bytes = 0;
+    jf_status st = jf_plane_bytes(ctx, src, src_plane, nplanes, "plane copy source", &from, &bytes);
+    if (st == JF_OK) st = jf_plane_bytes(ctx, dst, dst_plane, nplanes, "plane copy destination", &to, &bytes);
+    if (st != JF_OK) return st;
+    cl_int err = clEnqueueCopyBuffer(ctx->queue, src->buf, dst->buf, from, to, bytes, 0, NULL, NULL);
+    return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueCopyBuffer (planes)");
+}
+
+jf_status jf_tensor_copy_rect(jf_context *ctx, const jf_tensor *src, int sx, int sy, jf_tensor *dst, int dx,
+                              int dy, int w, int h)
+{
+    if (src->c != dst->c || w < 1 || h < 1 || sx < 0 || sy < 0 || dx < 0 || dy < 0 || sx > src->w - w ||
+        sy > src->h - h || dx > dst->w - w || dy > dst->h - h)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
+                       "window copy of %dx%d from (%d, %d) of %dx%dx%d to (%d, %d) of %dx%dx%d", w, h, sx, sy,
+                       src->c, src->h, src->w, dx, dy, dst->c, dst->h, dst->w);
+    const size_t f = sizeof(float);
+    size_t so[3] = {(size_t)sx * f, (size_t)sy, 0}, doff[3] = {(size_t)dx * f, (size_t)dy, 0};
+    size_t region[3] = {(size_t)w * f, (size_t)h, (size_t)src->c};
+    cl_int err = clEnqueueCopyBufferRect(ctx->queue, src->buf, dst->buf, so, doff, region, (size_t)src->w * f,
+                                         (size_t)src->w * src->h * f, (size_t)dst->w * f,
+                                         (size_t)dst->w * dst->h * f, 0, NULL, NULL);
+    return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueCopyBufferRect (window copy)");
+}
+
+jf_status jf_tensor_view_planes(jf_context *ctx, const jf_tensor *t, int first_plane, int nplanes,
+                                jf_tensor *view)
+{
+    *view = jf_tensor_wrap(NULL, nplanes, t->h, t->w);
+    cl_buffer_region region;
+    jf_status st = jf_plane_bytes(ctx, t, first_plane, nplanes, "plane view", &region.origin, &region.size);
+    if (st != JF_OK) return st;
+    cl_uint align_bits = 0;
+    if (clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL) ==
+            CL_SUCCESS &&
+        align_bits >= 8 && region.origin % (align_bits / 8) != 0)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED,
+                       "a view from plane %d (byte %zu) breaks %s's %u-byte sub-buffer alignment",
+                       first_plane, region.origin, ctx->info.name, align_bits / 8);
+    cl_int err;
+    cl_mem sub = clCreateSubBuffer(t->buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+    if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateSubBuffer (plane view)");
+    view->buf = sub;
+    view->owned = 1;
+    return JF_OK;
 }

@@ -15,7 +15,9 @@ if(JF_SANITIZE)
   set(JF_SANITIZER_ENV
     "ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:check_initialization_order=1:detect_stack_use_after_return=1"
     "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:report_error_type=1"
-    "LSAN_OPTIONS=suppressions=${JF_LSAN_SUPP}:print_suppressions=0")
+    "LSAN_OPTIONS=suppressions=${JF_LSAN_SUPP}:print_suppressions=0"
+    # tests that would load the library into an uninstrumented Python skip that part
+    "JF_SANITIZED=1")
   set(_sh "# written by tests/sanitizers/env.cmake: source before running a sanitized program\n")
   foreach(kv ${JF_SANITIZER_ENV})
     string(APPEND _sh "export ${kv}\n")

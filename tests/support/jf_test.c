@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static uint64_t jft_state = 0x9E3779B97F4A7C15ull;
 
@@ -53,7 +55,36 @@ static const char *jft_join(const char *root, const char *rel)
 
 const char *jft_source_path(const char *rel) { return jft_join(JF_SOURCE_DIR, rel); }
 const char *jft_binary_path(const char *rel) { return jft_join(JF_BINARY_DIR, rel); }
-const char *jft_shared_path(const char *rel) { return jft_join(JF_SHARED_DIR, rel); }
+/* $JF_SHARED_DIR (ctest sets it from the CMake cache variable), else the configured one */
+static const char *jft_shared_dir(void)
+{
+    const char *env = getenv("JF_SHARED_DIR");
+    return env && *env ? env : JF_SHARED_DIR;
+}
+
+const char *jft_shared_path(const char *rel) { return jft_join(jft_shared_dir(), rel); }
+
+int jft_check_shared(const char *suite)
+{
+    const char *need = getenv("JFT_NEEDS_SHARED");
+    char rel[1024];
+    while (need && *need) {
+        size_t n = strcspn(need, ":");
+        snprintf(rel, sizeof rel, "%.*s", (int)n, need);
+        need += n + (need[n] == ':');
+        if (!*rel) continue;
+        const char *path = jft_shared_path(rel);
+        if (access(path, R_OK) != 0) {
+            printf("%s: needs the reference data %s, which is missing (put the shared data beside the "
+                   "source tree as ../shared, or configure with -DJF_SHARED_DIR=DIR; "
+                   "`ctest -LE needs-shared` runs the suites that need none)\n",
+                   suite, path);
+            fflush(stdout);
+            return -1;
+        }
+    }
+    return 0;
+}
 
 jf_context *jft_context(void)
 {
@@ -78,6 +109,7 @@ int jft_run_suite(Suite *s)
 int jft_run_tests(const char *suite, const char *tcase, double timeout, const TTest *const *tests,
                   size_t n)
 {
+    if (jft_check_shared(suite) != 0) return EXIT_FAILURE;
     Suite *s = suite_create(suite);
     TCase *tc = tcase_create(tcase);
     if (timeout > 0) tcase_set_timeout(tc, timeout);

@@ -33,6 +33,12 @@ double jft_max_abs_diff(const float *a, const float *b, size_t n, size_t *where)
 const char *jft_source_path(const char *rel);
 const char *jft_binary_path(const char *rel);
 const char *jft_shared_path(const char *rel);
+/* For suites labelled needs-shared (tests/CMakeLists.txt sets JFT_NEEDS_SHARED
+ * to the ':'-separated paths under the shared folder they read): prints one
+ * line naming the first one missing and where it is expected, and returns -1;
+ * 0 when all are there. jft_run_tests calls it first. The shared folder is
+ * $JF_SHARED_DIR, else the CMake cache variable JF_SHARED_DIR. */
+int jft_check_shared(const char *suite);
 
 /* A context on JF_TEST_DEVICE (or the default device). Fails the test, never
  * skips it, when no OpenCL device is there: a run that compiles no kernel must fail. */

@@ -3,13 +3,13 @@
 #include "ref_filters.h"
 
 #include "jf_test.h"
-#include "ref_ops.h" /* jf_border_index_host once it moves out of ops/box.c */
+#include "ref_ops.h" /* ref_border_index */
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Window mean by direct summation over the window, border by jf_border_index_host. */
+/* Window mean by direct summation over the window, border by ref_border_index. */
 void ref_box(const double *in, double *out, int c, int h, int w, int r, jf_border b)
 {
     for (int k = 0; k < c; k++)
@@ -18,8 +18,8 @@ void ref_box(const double *in, double *out, int c, int h, int w, int r, jf_borde
                 double s = 0.0;
                 for (int dy = -r; dy <= r; dy++)
                     for (int dx = -r; dx <= r; dx++)
-                        s += in[((size_t)k * h + jf_border_index_host(y + dy, h, b)) * w +
-                                jf_border_index_host(x + dx, w, b)];
+                        s += in[((size_t)k * h + ref_border_index(y + dy, h, b)) * w +
+                                ref_border_index(x + dx, w, b)];
                 out[((size_t)k * h + y) * w + x] = s / ((2.0 * r + 1) * (2.0 * r + 1));
             }
 }
@@ -34,13 +34,13 @@ double *ref_box_reflect(const double *in, int h, int w, int r)
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             double s = 0.0;
-            for (int d = -r; d <= r; d++) s += in[(size_t)y * w + jf_border_index_host(x + d, w, JF_BORDER_REFLECT)];
+            for (int d = -r; d <= r; d++) s += in[(size_t)y * w + ref_border_index(x + d, w, JF_BORDER_REFLECT)];
             t[(size_t)y * w + x] = s;
         }
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             double s = 0.0;
-            for (int d = -r; d <= r; d++) s += t[(size_t)jf_border_index_host(y + d, h, JF_BORDER_REFLECT) * w + x];
+            for (int d = -r; d <= r; d++) s += t[(size_t)ref_border_index(y + d, h, JF_BORDER_REFLECT) * w + x];
             o[(size_t)y * w + x] = s / ((2.0 * r + 1) * (2.0 * r + 1));
         }
     free(t);
@@ -138,8 +138,8 @@ void ref_jbf(const float *guide, int gc, const float *target, int n, int h, int 
             for (int dy = -r; dy <= r; dy++)
                 for (int dx = -r; dx <= r; dx++) {
                     if (dx * dx + dy * dy > r * r) continue;
-                    size_t q = (size_t)jf_border_index_host(y + dy, h, JF_BORDER_REFLECT_101) * w +
-                               jf_border_index_host(x + dx, w, JF_BORDER_REFLECT_101);
+                    size_t q = (size_t)ref_border_index(y + dy, h, JF_BORDER_REFLECT_101) * w +
+                               ref_border_index(x + dx, w, JF_BORDER_REFLECT_101);
                     double d = 0;
                     for (int k = 0; k < gc; k++) d += fabs((double)guide[k * P + q] - guide[k * P + (size_t)y * w + x]);
                     double wt = exp(-(dx * dx + dy * dy) / (2 * ss * ss) - d * d / (2 * sc * sc));

@@ -8,7 +8,7 @@
 #include "ops/box.h"
 
 /* Window mean of c planes by direct summation over the (2r+1)^2 window,
- * border by jf_border_index_host. */
+ * border by ref_border_index. */
 void ref_box(const double *in, double *out, int c, int h, int w, int r, jf_border b);
 /* The guided filter's window mean of one plane (BORDER_REFLECT), summed
  * separably: the same sums as ref_box, O(r) per pixel. Caller frees. */

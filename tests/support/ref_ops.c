@@ -4,6 +4,17 @@
 #include <math.h>
 #include <stdlib.h>
 
+int ref_border_index(int p, int n, int border)
+{
+    if (p >= 0 && p < n) return p;
+    if (border == 2 || n == 1) return p < 0 ? 0 : n - 1;
+    int period = border == 1 ? 2 * n - 2 : 2 * n;
+    p %= period;
+    if (p < 0) p += period;
+    if (p < n) return p;
+    return border == 1 ? period - p : period - 1 - p;
+}
+
 static float ref_act(double v, int c, int act, float slope, int act_channels)
 {
     if (c >= act_channels) return (float)v;

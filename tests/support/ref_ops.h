@@ -4,6 +4,9 @@
 #ifndef JF_REF_OPS_H
 #define JF_REF_OPS_H
 
+/* Maps coordinate p into [0, n) by border rule `border` (jf_border: 0 reflect,
+ * 1 reflect-101, 2 replicate), periodic like OpenCV's: the twin of cl/common.cl's. */
+int ref_border_index(int p, int n, int border);
 /* act: 0 none, 1 relu, 2 leaky(slope), 3 sigmoid, applied to channels < act_channels. */
 void ref_conv2d(const float *in, int cin, int h, int w, const float *weight, const float *bias, int cout,
                 int kh, int kw, int stride, int pad, int dil, int act, float slope, int act_channels,

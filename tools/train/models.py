@@ -1,9 +1,12 @@
-# PyTorch definitions of the jfilter networks (FDKN, DKN, SVLRM), written from the
+# PyTorch definitions of the jfilter networks (FDKN, DKN, SVLRM, DAGF), written from the
 # semantics in the project's conformance notes; parameter names match what the C
 # loader expects in a jfilter safetensors file. Used for training and as a reference runner.
+# DAGF lives in dagf.py (training model, exporter and the file-only reference runner).
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from dagf import DAGF, DAGFInference  # noqa: F401  (own file: as long as the rest together)
 
 LUMA = (0.299, 0.587, 0.114)  # R, G, B weights of the gray guidance
 
@@ -214,4 +217,4 @@ class SVLRM(nn.Module):
 
 
 def build(arch, **kw):
-    return {"fdkn": FDKN, "dkn": DKN, "svlrm": SVLRM}[arch](**kw)
+    return {"fdkn": FDKN, "dkn": DKN, "svlrm": SVLRM, "dagf": DAGF}[arch](**kw)

@@ -1,4 +1,4 @@
-# Trains a jfilter network (fdkn, dkn, svlrm) on RGB-D-D and exports it as a jfilter
+# Trains a jfilter network (fdkn, dkn, svlrm, dagf) on RGB-D-D and exports it as a jfilter
 # safetensors model file. Stops at --iters or --minutes, whichever comes first; resumable
 # from --ckpt, and re-exports the model every few minutes so a usable file always exists.
 import argparse
@@ -15,10 +15,11 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import RGBDD  # noqa: E402
-from models import build  # noqa: E402
+from models import build, DAGFInference  # noqa: E402
 
 # Per architecture: guidance planes and the upsampling its low-res input gets.
-PREP = {"fdkn": ("gray", "pil"), "dkn": ("bgr", "pil"), "svlrm": ("gray_u8", "opencv")}
+PREP = {"fdkn": ("gray", "pil"), "dkn": ("bgr", "pil"), "svlrm": ("gray_u8", "opencv"),
+        "dagf": ("bgr", "pil")}
 
 
 def write_safetensors(path, tensors, metadata):
@@ -62,6 +63,8 @@ def model_from_file(path):
     """Rebuilds the PyTorch model described by a jfilter safetensors file (eval mode)."""
     tensors, meta = read_safetensors(path)
     arch = meta["architecture"]
+    if arch == "dagf":  # the file holds folded inference tensors only: the file-only runner
+        return DAGFInference(tensors, meta).eval(), meta
     if arch == "svlrm":
         m = build(arch, layers=int(meta.get("layers", 10)), activation=meta.get("activation", "leaky_relu"),
                   negative_slope=float(meta.get("negative_slope", 0.1)))
@@ -91,14 +94,19 @@ def metadata(args, model, iters, wall):
         meta.update(activation=model.activation, layers=model.n_layers)
         if model.activation == "leaky_relu":
             meta["negative_slope"] = model.negative_slope
+    elif args.arch == "dagf":
+        meta.update(model.metadata())
     else:
         meta.update(kernel_size=model.k, window_size=model.d, residual="true" if model.residual else "false")
     return meta
 
 
 def export(args, model, iters, wall):
-    # BN running statistics are what inference uses; num_batches_tracked is training-only.
-    sd = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    if args.arch == "dagf":  # AdaptiveNorm folded, training-only layers left out
+        sd = model.export_tensors()
+    else:
+        # BN running statistics are what inference uses; num_batches_tracked is training-only.
+        sd = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
     write_safetensors(args.out, sd, metadata(args, model, iters, wall))
 
 
@@ -139,12 +147,37 @@ def identity_init_svlrm(model, scale):
 def forward(model, arch, guide, up):
     if arch == "svlrm":
         return model(up, guide)
+    if arch == "dagf":
+        return model.forward_all(guide, up)  # every level's output, the final one last
     return model(guide, up)
 
 
-def loss_fn(arch, out, gt):
+SOBEL_X = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]).view(1, 1, 3, 3)
+
+
+def boundary_aware(out, gt):
+    """DAGF's boundary-aware term: |out - gt| weighted by |dx(out - gt)| * |dy(out - gt)|
+    (Sobel, zero padding), which is large only where both gradients are wrong."""
+    d = out - gt
+    dx = torch.nn.functional.conv2d(d, SOBEL_X, padding=1).abs()
+    dy = torch.nn.functional.conv2d(d, SOBEL_X.transpose(2, 3), padding=1).abs()
+    return (dx * dy * d.abs()).mean()
+
+
+def loss_fn(arch, out, gt, frac=0.0, ba_weight=0.0):
     if arch == "svlrm":
         return torch.sqrt((out - gt) ** 2 + 1e-6).mean()  # Charbonnier, eps 1e-3
+    if arch == "dagf":
+        # L1 on the result + multi-stage L1 on the earlier levels' (bilinear-resized)
+        # outputs, mean over those levels, with a weight falling linearly from 1 at the
+        # start to 0 halfway through training; optional boundary-aware term.
+        loss = (out[-1] - gt).abs().mean()
+        w = max(0.0, 1.0 - 2.0 * frac)
+        if w > 0 and len(out) > 1:
+            loss = loss + w * sum((o - gt).abs().mean() for o in out[:-1]) / (len(out) - 1)
+        if ba_weight > 0:
+            loss = loss + ba_weight * boundary_aware(out[-1], gt)
+        return loss
     return (out - gt).abs().mean()
 
 
@@ -175,17 +208,27 @@ def main():
     p.add_argument("--hard", type=float, default=0.0, help="fraction of crops drawn where the degraded "
                    "input is furthest from the truth (edges) instead of uniformly")
     p.add_argument("--init", default="", help="start from the weights of this jfilter safetensors file "
-                   "(e.g. fine-tune x4 from x8); ignored when resuming")
+                   "(e.g. fine-tune x4 from x8), or of a training checkpoint (.pt; dagf's exported "
+                   "files are folded, so dagf needs the .pt); ignored when resuming")
+    p.add_argument("--features", type=int, default=32, help="dagf: channels per layer")
+    p.add_argument("--levels", type=int, default=3, help="dagf: pyramid levels")
+    p.add_argument("--res-blocks", type=int, default=2, help="dagf: residual blocks per level")
+    p.add_argument("--ba-weight", type=float, default=0.0, help="dagf: weight of the boundary-aware loss")
     args = p.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     if args.crop % int(np.lcm(args.scale, 4)):
         sys.exit("--crop must be a multiple of the scale and of 4")
+    if args.arch == "dagf" and args.crop % 2 ** (args.levels + 1):
+        sys.exit("--crop must be a multiple of 2^(levels+1) for dagf")
     torch.manual_seed(args.seed)
 
     if args.arch == "svlrm":
         model = build("svlrm", layers=args.layers, activation=args.activation)
+    elif args.arch == "dagf":
+        model = build("dagf", features=args.features, levels=args.levels, res_blocks=args.res_blocks)
+        model.zero_residuals()  # start from the bicubic input
     else:
         model = build(args.arch, residual=not args.no_residual)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -196,7 +239,10 @@ def main():
     if args.init and not (args.resume and os.path.exists(args.ckpt)):
         # Same architecture at another scale: the filters transfer, so fine-tuning
         # costs far less CPU than starting from random weights.
-        tensors, _ = read_safetensors(args.init)
+        if args.init.endswith(".pt"):
+            tensors = torch.load(args.init, map_location="cpu", weights_only=False)["model"]
+        else:
+            tensors, _ = read_safetensors(args.init)
         model.load_state_dict(tensors, strict=False)
         print("initialised from %s" % args.init, flush=True)
     if args.resume and os.path.exists(args.ckpt):
@@ -229,6 +275,7 @@ def main():
     model.train()
     t_last_export = time.time()
     t_log, loss_acc, n_acc = time.time(), 0.0, 0
+    l1_acc = bic_acc = 0.0  # dagf: L1 of the final output alone and of its bicubic input
     dt_avg, n_run = 0.0, 0  # this process's own iterations, for the pause guard
     while it < args.iters and wall < budget and not stop["flag"]:
         t0 = time.time()
@@ -242,7 +289,7 @@ def main():
             g["lr"] = lr
         g_, u_, t_ = data.batch(rng, args.batch, args.crop)
         out = forward(model, args.arch, g_, u_)
-        loss = loss_fn(args.arch, out, t_)
+        loss = loss_fn(args.arch, out, t_, frac, args.ba_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if args.clip_grad > 0:  # a plain 12-layer CNN at a high LR: keep one bad batch from undoing hours
@@ -258,12 +305,17 @@ def main():
         dt_avg = dt if n_run == 1 else 0.95 * dt_avg + 0.05 * dt
         wall += dt
         loss_acc += loss.item()
+        if args.arch == "dagf":
+            l1_acc += (out[-1] - t_).abs().mean().item()
+            bic_acc += (u_ - t_).abs().mean().item()
         n_acc += 1
         if it % args.log_every == 0:
             now = time.time()
-            print("iter %d loss %.5f lr %.2e %.3f s/iter wall %.0f s" %
-                  (it, loss_acc / n_acc, lr, (now - t_log) / n_acc, wall), flush=True)
-            t_log, loss_acc, n_acc = now, 0.0, 0
+            extra = " (final L1 %.5f, bicubic %.5f)" % (l1_acc / n_acc, bic_acc / n_acc) \
+                if args.arch == "dagf" else ""
+            print("iter %d loss %.5f%s lr %.2e %.3f s/iter wall %.0f s" %
+                  (it, loss_acc / n_acc, extra, lr, (now - t_log) / n_acc, wall), flush=True)
+            t_log, loss_acc, n_acc, l1_acc, bic_acc = now, 0.0, 0, 0.0, 0.0
         if time.time() - t_last_export > args.export_every * 60:
             save()
             t_last_export = time.time()
