@@ -4,7 +4,8 @@
  * orders, rows bottom to top), JPEG (encoded here with libjpeg), NPY of
  * uint8/uint16 read as integers, PNG through the dispatcher, the format found
  * from the content rather than the name, and malformed files refused with a
- * message. Every file is made by the test itself. */
+ * message, the pixel limit (JF_MAX_PIXELS) the same for every format. Every
+ * file is made by the test itself. */
 #include "jf_files.h"
 #include "jf_test.h"
 
@@ -17,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <tiffio.h>
 
 static size_t px_count(const jf_file_image *f) { return (size_t)f->width * f->height * f->channels; }
@@ -192,8 +194,10 @@ START_TEST(pfm_roundtrip_and_byte_order)
 }
 END_TEST
 
-/* Encodes w x h x c 8-bit pixels as a JPEG file with libjpeg. */
-static void write_jpeg(const char *path, const uint8_t *px, int w, int h, int c, int quality)
+/* Encodes w x h x c 8-bit pixels as a JPEG file with libjpeg (progressive:
+ * several scans, which a decoder buffers whole). */
+static void write_jpeg(const char *path, const uint8_t *px, int w, int h, int c, int quality,
+                       int progressive)
 {
     struct jpeg_compress_struct ci;
     struct jpeg_error_mgr em;
@@ -208,6 +212,7 @@ static void write_jpeg(const char *path, const uint8_t *px, int w, int h, int c,
     ci.in_color_space = c == 3 ? JCS_RGB : JCS_GRAYSCALE;
     jpeg_set_defaults(&ci);
     jpeg_set_quality(&ci, quality, TRUE);
+    if (progressive) jpeg_simple_progression(&ci);
     jpeg_start_compress(&ci, TRUE);
     while (ci.next_scanline < ci.image_height) {
         JSAMPROW r = (JSAMPROW)(px + (size_t)ci.next_scanline * w * c);
@@ -229,7 +234,7 @@ START_TEST(jpeg_read)
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
                 for (int k = 0; k < c; k++) px[((size_t)y * w + x) * c + k] = (uint8_t)(x * 2 + y * 2 + k * 30); /* smooth */
-        write_jpeg(path, px, w, h, c, 100);
+        write_jpeg(path, px, w, h, c, 100, 0);
         jf_file_image got;
         ck_assert_msg(jf_file_image_read(path, &got, err, sizeof err) == JF_OK, "%s", err);
         ck_assert_int_eq(got.format, JF_FILE_JPEG);
@@ -349,9 +354,75 @@ START_TEST(dispatch_and_errors)
 }
 END_TEST
 
+static long max_rss_kib(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+START_TEST(pixel_limit_every_format)
+{
+    char path[4200], err[512];
+    jf_file_image got;
+    /* one 400 x 300 image in every format that is written, read against
+     * JF_MAX_PIXELS just above and just below its 120000 pixels */
+    static const char *const names[] = {"lim.png", "lim.tif", "lim.pfm", "lim.npy"};
+    uint8_t *u8 = pattern(JF_PIXEL_U8, 400, 300, 1, 1);
+    float *f32 = pattern(JF_PIXEL_F32, 400, 300, 1, 2);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        jft_scratch_file(names[i], path, sizeof path);
+        int is_float = i >= 2;
+        jf_file_image img = {400, 300, 1, is_float ? JF_PIXEL_F32 : JF_PIXEL_U8, JF_FILE_UNKNOWN,
+                             is_float ? (void *)f32 : (void *)u8};
+        ck_assert_int_eq(jf_file_image_write(path, &img, err, sizeof err), JF_OK);
+        setenv("JF_MAX_PIXELS", "120000", 1);
+        ck_assert_msg(jf_file_image_read(path, &got, err, sizeof err) == JF_OK, "%s: %s", names[i], err);
+        jf_file_image_free(&got);
+        setenv("JF_MAX_PIXELS", "119999", 1);
+        ck_assert_int_eq(jf_file_image_read(path, &got, err, sizeof err), JF_ERR_UNSUPPORTED);
+        jft_assert_err_has(err, names[i]);
+        jft_assert_err_has(err, "400x300 = 120000 pixels");
+        jft_assert_err_has(err, "JF_MAX_PIXELS");
+        ck_assert_ptr_null(got.pixels);
+        remove(path);
+    }
+    unsetenv("JF_MAX_PIXELS");
+    free(u8);
+    free(f32);
+
+    /* A progressive JPEG whose frame header says 60000 x 60000: refused from
+     * the header. It used to be checked only after jpeg_start_decompress,
+     * which for a progressive file first allocates (and zeroes) coefficient
+     * buffers for the whole image: gigabytes for these 600 bytes. */
+    jft_scratch_file("bomb.jpg", path, sizeof path);
+    uint8_t px[16 * 12 * 3];
+    for (size_t i = 0; i < sizeof px; i++) px[i] = (uint8_t)(i * 7);
+    write_jpeg(path, px, 16, 12, 3, 70, 1);
+    size_t n;
+    uint8_t *raw = jft_read_bytes(path, &n);
+    size_t sof = 0;
+    for (size_t i = 0; i + 9 < n && !sof; i++)
+        if (raw[i] == 0xFF && raw[i + 1] == 0xC2) sof = i;
+    ck_assert_msg(sof > 0, "no progressive frame header (SOF2) in the encoded JPEG");
+    raw[sof + 5] = raw[sof + 7] = 60000 >> 8; /* height, then width, big-endian */
+    raw[sof + 6] = raw[sof + 8] = 60000 & 0xFF;
+    jft_write_bytes(path, raw, n);
+    free(raw);
+    long before = max_rss_kib();
+    ck_assert_int_eq(jf_file_image_read(path, &got, err, sizeof err), JF_ERR_UNSUPPORTED);
+    jft_assert_err_has(err, "60000x60000");
+    jft_assert_err_has(err, "JF_MAX_PIXELS");
+    ck_assert_msg(max_rss_kib() - before < 64 * 1024, "refusing it took %ld MiB",
+                  (max_rss_kib() - before) / 1024);
+    remove(path);
+}
+END_TEST
+
 int main(void)
 {
     return jft_run_tests("io_formats", "formats", 0,
                          JFT_TESTS(tiff_roundtrip, tiff_layouts, pfm_roundtrip_and_byte_order, jpeg_read,
-                                   npy_integers_stay_integers, dispatch_and_errors));
+                                   npy_integers_stay_integers, dispatch_and_errors,
+                                   pixel_limit_every_format));
 }

@@ -7,6 +7,7 @@
 #include "jf_test.h"
 
 #include "io/npy.h" /* a directory is an I/O error for every reader */
+#include "io/file_image.h"
 #include "io/png_io.h"
 #include "io/safetensors.h"
 
@@ -341,8 +342,8 @@ START_TEST(png_pixel_limit)
     jf_png img;
     unsetenv("JF_MAX_PIXELS");
     uint64_t limit;
-    ck_assert_int_eq(jf_png_max_pixels(&limit, err, sizeof err), JF_OK);
-    ck_assert_uint_eq(limit, JF_PNG_DEFAULT_MAX_PIXELS);
+    ck_assert_int_eq(jf_file_max_pixels(&limit, err, sizeof err), JF_OK);
+    ck_assert_uint_eq(limit, JF_FILE_DEFAULT_MAX_PIXELS);
 
     /* 60000 x 60000 is within the per-side cap but 3.6e9 pixels: refused by
      * the default limit from IHDR alone (libpng would fail later, on the

@@ -115,6 +115,11 @@ static jf_status read_npy(const char *path, jf_file_image *out, char *err, size_
         jf_npy_free(&a);
         return JF_ERR_UNSUPPORTED;
     }
+    /* all its bytes are already in memory, but the limit means one thing for every format */
+    if ((st = jf_file_check_pixels(path, (uint64_t)a.shape[1], (uint64_t)a.shape[0], err, errlen)) != JF_OK) {
+        jf_npy_free(&a);
+        return st;
+    }
     out->width = (int)a.shape[1];
     out->height = (int)a.shape[0];
     out->channels = a.ndim == 3 ? (int)a.shape[2] : 1;

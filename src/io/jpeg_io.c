@@ -70,13 +70,19 @@ jf_status jf_jpeg_read_memory(const void *data, size_t size, const char *what, j
         st = JF_ERR_UNSUPPORTED;
         goto fail;
     }
+    /* The size from the header, before jpeg_start_decompress: for a
+     * progressive or multi-scan file that already allocates coefficient
+     * buffers for the whole image. (No scaling is asked for, so the output
+     * is the header's size.) */
+    if ((st = jf_file_check_pixels(what, s->cinfo.image_width, s->cinfo.image_height, err, errlen)) !=
+        JF_OK)
+        goto fail;
     jpeg_start_decompress(&s->cinfo);
     unsigned w = s->cinfo.output_width, h = s->cinfo.output_height;
     int c = s->cinfo.output_components;
-    if (w == 0 || h == 0 || w > JF_FILE_MAX_DIM || h > JF_FILE_MAX_DIM ||
-        (size_t)w * h > JF_FILE_MAX_PIXELS || (c != 1 && c != 3)) {
+    if (w == 0 || h == 0 || w > JF_FILE_MAX_DIM || h > JF_FILE_MAX_DIM || (c != 1 && c != 3)) {
         jf_io_errf(err, errlen, "%s: a %ux%u JPEG with %d components is not supported "
-                   "(at most %d a side, %zu pixels)", what, w, h, c, JF_FILE_MAX_DIM, JF_FILE_MAX_PIXELS);
+                   "(at most %d a side)", what, w, h, c, JF_FILE_MAX_DIM);
         st = JF_ERR_UNSUPPORTED;
         goto fail;
     }

@@ -54,12 +54,13 @@ jf_status jf_pfm_read_memory(const void *data, size_t size, const char *what, jf
         jf_io_errf(err, errlen, "%s: PFM scale '%s' is not a non-zero number", what, ts);
         return JF_ERR_BAD_FORMAT;
     }
-    if (w <= 0 || h <= 0 || w > JF_FILE_MAX_DIM || h > JF_FILE_MAX_DIM ||
-        (size_t)w * (size_t)h > JF_FILE_MAX_PIXELS) {
-        jf_io_errf(err, errlen, "%s: PFM size %ldx%ld is not supported (1..%d a side, at most %zu pixels)",
-                   what, w, h, JF_FILE_MAX_DIM, JF_FILE_MAX_PIXELS);
+    if (w <= 0 || h <= 0 || w > JF_FILE_MAX_DIM || h > JF_FILE_MAX_DIM) {
+        jf_io_errf(err, errlen, "%s: PFM size %ldx%ld is not supported (1..%d a side)", what, w, h,
+                   JF_FILE_MAX_DIM);
         return JF_ERR_UNSUPPORTED;
     }
+    jf_status pst = jf_file_check_pixels(what, (uint64_t)w, (uint64_t)h, err, errlen);
+    if (pst != JF_OK) return pst;
     pos++; /* the single whitespace byte before the data */
     size_t row = (size_t)w * channels, need = row * (size_t)h * 4;
     if (pos > size || size - pos < need) {

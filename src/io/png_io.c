@@ -3,6 +3,7 @@
  * error lives in a context struct that is freed after setjmp returns. */
 #include "io/png_io.h"
 #include "io/atomic_file.h"
+#include "io/file_image.h"
 #include "io/read_file.h"
 
 #include <errno.h>
@@ -17,23 +18,6 @@
 
 /* Larger than any image we filter; also keeps row arithmetic far from overflow. */
 #define JF_PNG_MAX_DIM 65535u
-
-jf_status jf_png_max_pixels(uint64_t *limit, char *err, size_t errlen)
-{
-    *limit = JF_PNG_DEFAULT_MAX_PIXELS;
-    const char *v = getenv("JF_MAX_PIXELS");
-    if (!v || !*v) return JF_OK;
-    /* digits only: strtoull would take "-1" as 2^64-1, i.e. no limit at all */
-    char *end = NULL;
-    errno = 0;
-    unsigned long long x = *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
-    if (!end || *end || errno || x == 0) {
-        jf_io_errf(err, errlen, "JF_MAX_PIXELS is '%s': expected a positive whole number of pixels", v);
-        return JF_ERR_INVALID_ARGUMENT;
-    }
-    *limit = (uint64_t)x;
-    return JF_OK;
-}
 
 /* State shared with the libpng callbacks. Kept outside the setjmp frame so its
  * fields stay valid after a longjmp (no volatile juggling needed). */
@@ -92,8 +76,9 @@ static int host_little_endian(void)
 /* Decodes with the source already set up in job (file or memory). */
 static jf_status png_decode(png_job *job, jf_png *out, char *err, size_t errlen)
 {
+    /* a malformed JF_MAX_PIXELS is reported before anything is read */
     uint64_t max_pixels;
-    jf_status lst = jf_png_max_pixels(&max_pixels, err, errlen);
+    jf_status lst = jf_file_max_pixels(&max_pixels, err, errlen);
     if (lst != JF_OK) return lst;
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, job, jf_png_error_fn,
                                              jf_png_warning_fn);
@@ -128,13 +113,9 @@ static jf_status png_decode(png_job *job, jf_png *out, char *err, size_t errlen)
     /* A few bytes of IHDR can declare gigabytes of pixels (a decompression
      * bomb, or just a mistake): refuse before anything is allocated for them. */
     if ((uint64_t)w * h > max_pixels) {
-        jf_io_errf(err, errlen,
-                   "%s: the image is %ux%u = %llu pixels, more than the limit of %llu "
-                   "(set the environment variable JF_MAX_PIXELS to a larger pixel count to allow it)",
-                   job->what, (unsigned)w, (unsigned)h, (unsigned long long)w * h,
-                   (unsigned long long)max_pixels);
+        jf_status pst = jf_file_check_pixels(job->what, w, h, err, errlen);
         png_destroy_read_struct(&png, &info, NULL);
-        return JF_ERR_UNSUPPORTED;
+        return pst;
     }
     int depth = png_get_bit_depth(png, info);
     int ctype = png_get_color_type(png, info);

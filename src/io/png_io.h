@@ -7,13 +7,7 @@
 #include "jfilter.h"
 
 #include <stddef.h>
-#include <stdint.h>
 
-/* The most pixels (width x height) a PNG may declare before it is refused,
- * unless $JF_MAX_PIXELS says otherwise: 10^8, about 400 MB as 8-bit RGBA.
- * (libpng's own default limits are 10^6 per side, which still lets a few
- * bytes of header ask for terabytes.) Each side is also capped at 65535. */
-#define JF_PNG_DEFAULT_MAX_PIXELS 100000000u
 
 typedef struct jf_png {
     int width, height;
@@ -24,9 +18,10 @@ typedef struct jf_png {
 
 /* Reads a PNG. Malformed or truncated files give JF_ERR_BAD_FORMAT with the
  * file name and libpng's reason in err; unreadable ones JF_ERR_IO; one that
- * declares more pixels than jf_png_max_pixels JF_ERR_UNSUPPORTED, before
- * any pixel memory is allocated, with a message naming the limit and
- * JF_MAX_PIXELS. */
+ * declares more pixels than the limit of file_image.h (jf_file_max_pixels:
+ * $JF_MAX_PIXELS, default 10^8) JF_ERR_UNSUPPORTED, before any pixel memory
+ * is allocated, with a message naming the limit and JF_MAX_PIXELS. Each side
+ * is also capped at 65535. */
 jf_status jf_png_read(const char *path, jf_png *out, char *err, size_t errlen);
 /* Decodes a PNG held in memory (same rules). */
 jf_status jf_png_read_memory(const void *data, size_t size, const char *what, jf_png *out,
@@ -34,9 +29,5 @@ jf_status jf_png_read_memory(const void *data, size_t size, const char *what, jf
 /* Writes img (channels 1..4, bit depth 8 or 16) atomically. */
 jf_status jf_png_write(const char *path, const jf_png *img, char *err, size_t errlen);
 void jf_png_free(jf_png *img);
-/* The pixel limit in force: $JF_MAX_PIXELS (a positive whole number) or
- * JF_PNG_DEFAULT_MAX_PIXELS. A malformed JF_MAX_PIXELS gives
- * JF_ERR_INVALID_ARGUMENT with a message (*limit is then the default). */
-jf_status jf_png_max_pixels(uint64_t *limit, char *err, size_t errlen);
 
 #endif

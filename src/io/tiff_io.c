@@ -122,12 +122,13 @@ jf_status jf_tiff_read(const char *path, jf_file_image *out, char *err, size_t e
     TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &fmt);
     TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
     TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photo);
-    if (w == 0 || h == 0 || w > JF_FILE_MAX_DIM || h > JF_FILE_MAX_DIM || (size_t)w * h > JF_FILE_MAX_PIXELS) {
-        jf_io_errf(err, errlen, "%s: TIFF size %ux%u is not supported (1..%d a side, at most %zu pixels)", path,
-                   w, h, JF_FILE_MAX_DIM, JF_FILE_MAX_PIXELS);
+    if (w == 0 || h == 0 || w > JF_FILE_MAX_DIM || h > JF_FILE_MAX_DIM) {
+        jf_io_errf(err, errlen, "%s: TIFF size %ux%u is not supported (1..%d a side)", path, w, h,
+                   JF_FILE_MAX_DIM);
         st = JF_ERR_UNSUPPORTED;
         goto done;
     }
+    if ((st = jf_file_check_pixels(path, w, h, err, errlen)) != JF_OK) goto done;
     int uint_ok = fmt == SAMPLEFORMAT_UINT && (bps == 8 || bps == 16);
     int float_ok = fmt == SAMPLEFORMAT_IEEEFP && (bps == 32 || bps == 64);
     int layout_ok = (photo == PHOTOMETRIC_MINISBLACK && spp <= 2) || (photo == PHOTOMETRIC_RGB && spp >= 3);

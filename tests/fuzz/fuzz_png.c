@@ -5,6 +5,7 @@
  * one leaves no buffer and a message. The limit is lowered to 2^22 pixels
  * (JF_MAX_PIXELS, unless already set) so that inputs declaring large images
  * stay fast and the refusal path is reached as easily as the decode. */
+#include "io/file_image.h"
 #include "io/png_io.h"
 
 #include <stdint.h>
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     uint64_t limit;
-    if (jf_png_max_pixels(&limit, NULL, 0) != JF_OK) abort();
+    if (jf_file_max_pixels(&limit, NULL, 0) != JF_OK) abort();
     if (img.width < 1 || img.height < 1 || (uint64_t)img.width * (uint64_t)img.height > limit ||
         img.channels < 1 || img.channels > 4 || (img.bit_depth != 8 && img.bit_depth != 16) ||
         !img.pixels)

@@ -2,9 +2,10 @@
 """make_corpus.py - writes the seed corpora of the fuzz targets into
 tests/fuzz/corpus/<target>/ (Python standard library only): for each target a
 few valid inputs covering the formats' variants and a few edge cases. The
-model seeds are the headers of this project's own weights/ files. Inputs the
-fuzzers found (regressions) live beside them as regress-* files, which this
-script leaves alone when rerun.
+model seeds are the headers of this project's own weights/ files. Inputs
+that once crashed a target or exhausted its memory are kept as regress-*
+(those written here, and any saved from a fuzzer's findings, which this
+script leaves alone when rerun).
 
 Usage: python3 tests/fuzz/make_corpus.py
 """
@@ -177,6 +178,10 @@ def png_seeds():
                                     ihdr=struct.pack(">IIBBBBB", 100000, 100000, 8, 0, 0, 0, 0)))
     put("png", "bad_over_pixel_limit", png(1, 1, 8, 0, lambda x, y: (1,),
                                            ihdr=struct.pack(">IIBBBBB", 3000, 2000, 8, 2, 0, 0, 0)))
+    # before the pixel limit, these 67 bytes made the decoder ask for 14.4 GB
+    # (libFuzzer: out-of-memory, malloc(14400000000)); now refused from IHDR
+    put("png", "regress-oom-60000x60000-rgba", png(1, 1, 8, 0, lambda x, y: (1,),
+        ihdr=struct.pack(">IIBBBBB", 60000, 60000, 8, 6, 0, 0, 0)))
     put("png", "bad_depth", png(1, 1, 8, 0, lambda x, y: (1,),
                                 ihdr=struct.pack(">IIBBBBB", 1, 1, 3, 0, 0, 0, 0)))
     put("png", "bad_no_idat", b"\x89PNG\r\n\x1a\n" +
@@ -220,6 +225,71 @@ def npy_seeds():
     put("npy", "bad_unclosed_tuple", npy(None, None, b"",
                                          raw_dict="{'descr': '<f4', 'fortran_order': False, 'shape': (4,, }"))
     put("npy", "bad_version", b"\x93NUMPY\x09\x00\x10\x00" + b"{}" + b" " * 14)
+
+
+# --- every format through the one reader (fuzz_image_file) -----------------
+
+def tiff(w, h, spp, bps, fmt, photo, samples, big=False, planar=1, extra=()):
+    """A one-strip (or one strip per plane) uncompressed TIFF; samples: raw bytes
+    in file order. fmt: 1 uint, 3 float. extra: more (tag, type, values)."""
+    e = ">" if big else "<"
+    head = (b"MM\x00*" if big else b"II*\x00")
+    data_off = 8
+    planes = spp if planar == 2 else 1
+    strip = len(samples) // planes
+    entries = [(256, 4, [w]), (257, 4, [h]), (258, 3, [bps] * spp), (259, 3, [1]), (262, 3, [photo]),
+               (273, 4, [data_off + i * strip for i in range(planes)]), (277, 3, [spp]), (278, 4, [h]),
+               (279, 4, [strip] * planes), (284, 3, [planar]), (339, 3, [fmt] * spp)] + list(extra)
+    entries.sort()
+    ifd_off = data_off + len(samples) + (len(samples) & 1)
+    out_of_line = b""
+    ool_off = ifd_off + 2 + 12 * len(entries) + 4
+    ifd = struct.pack(e + "H", len(entries))
+    for tag, typ, vals in entries:
+        code = "H" if typ == 3 else "I"
+        raw = struct.pack(e + code * len(vals), *vals)
+        if len(raw) <= 4:
+            ifd += struct.pack(e + "HHI", tag, typ, len(vals)) + raw.ljust(4, b"\x00")
+        else:
+            ifd += struct.pack(e + "HHII", tag, typ, len(vals), ool_off + len(out_of_line))
+            out_of_line += raw
+    ifd += struct.pack(e + "I", 0)
+    return (head + struct.pack(e + "I", ifd_off) + samples + b"\x00" * (len(samples) & 1) +
+            ifd + out_of_line)
+
+
+def image_file_seeds():
+    for name in ("gray8", "rgba16", "palette8_trns", "rgb8_interlaced"):
+        with open(os.path.join(CORPUS, "png", name), "rb") as f:
+            put("image_file", "png_" + name, f.read())
+    for name in ("u1_hw3", "u2_fortran", "f4_2d"):
+        with open(os.path.join(CORPUS, "npy", name), "rb") as f:
+            put("image_file", "npy_" + name, f.read())
+    put("image_file", "tiff_gray8", tiff(5, 3, 1, 8, 1, 1, bytes(range(15))))
+    put("image_file", "tiff_rgb16_big", tiff(2, 2, 3, 16, 1, 2,
+                                             struct.pack(">12H", *range(0, 60000, 5000)), big=True))
+    put("image_file", "tiff_float32", tiff(3, 2, 1, 32, 3, 1, struct.pack("<6f", 0, .5, 1, -1, 2, 1e9)))
+    put("image_file", "tiff_float64_2spp", tiff(2, 1, 2, 64, 3, 1, struct.pack("<4d", 1, 2, 3, 4)))
+    put("image_file", "tiff_rgb8_planar", tiff(2, 2, 3, 8, 1, 2, bytes(range(12)), planar=2))
+    put("image_file", "tiff_palette4", tiff(4, 2, 1, 4, 1, 3, bytes([0x01, 0x23, 0x32, 0x10]), extra=[
+        (320, 3, [i * 4000 for i in range(16)] * 3)]))
+    put("image_file", "pfm_gray_le", b"Pf\n3 2\n-1.0\n" + struct.pack("<6f", 0, 1, 2, 3, 4, 5))
+    put("image_file", "pfm_rgb_be", b"PF\n1 2\n1.0\n" + struct.pack(">6f", 1, 0, 0, 0, 1, 0))
+    put("image_file", "bad_tiff_huge", tiff(60000, 60000, 1, 8, 1, 1, b"\x00" * 4))
+    put("image_file", "bad_pfm_short", b"PF\n4 4\n-1\n" + b"\x00" * 10)
+    put("image_file", "bad_unknown", b"GIF89a\x01\x00\x01\x00")
+    # JPEG needs an encoder: OpenCV's when there is one (the committed seeds stay otherwise)
+    try:
+        import cv2
+        import numpy as np
+    except ImportError:
+        return
+    yy, xx = np.mgrid[0:12, 0:16]
+    rgb = np.dstack([xx * 15, yy * 20, (xx ^ yy) * 8]).astype(np.uint8)
+    put("image_file", "jpeg_gray", cv2.imencode(".jpg", rgb[:, :, 0].copy())[1].tobytes())
+    put("image_file", "jpeg_colour", cv2.imencode(".jpg", rgb)[1].tobytes())
+    put("image_file", "jpeg_progressive", cv2.imencode(
+        ".jpg", rgb, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1, cv2.IMWRITE_JPEG_QUALITY, 70])[1].tobytes())
 
 
 # --- CLI arguments ---------------------------------------------------------
@@ -289,6 +359,7 @@ if __name__ == "__main__":
     st_seeds()
     png_seeds()
     npy_seeds()
+    image_file_seeds()
     cli_seeds()
     model_seeds()
     for t in sorted(os.listdir(CORPUS)):

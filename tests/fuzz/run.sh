@@ -6,13 +6,13 @@
 # oom-*), with the libFuzzer log beside it. Prints one line per target
 # (executions, corpus size, result); exits non-zero when any target found
 # something. .ci/run runs it for 30 s a target.
-# Usage: tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]   (default: all five)
+# Usage: tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]   (default: all six)
 set -u
 [ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR SECONDS [TARGET...]" >&2; exit 2; }
 BUILD=$(cd "$1" && pwd) SECS=$2
 shift 2
 HERE=$(cd "$(dirname "$0")" && pwd)
-TARGETS=${*:-safetensors png npy cli model}
+TARGETS=${*:-safetensors png npy image_file cli model}
 [ -f "$BUILD/sanitizer_env.sh" ] || { echo "$BUILD is not a JF_FUZZ build (no sanitizer_env.sh)" >&2; exit 2; }
 . "$BUILD/sanitizer_env.sh"
 export JF_CACHE_DIR=${JF_CACHE_DIR:-$BUILD/test-cache}

@@ -3,6 +3,12 @@
 # ENVIRONMENT), also written to <build>/sanitizer_env.sh for scripts that run
 # the programs themselves (tests/fuzz/run.sh). Set explicitly rather than left
 # to the runtimes' defaults, so a report always stops the test and says where.
+# PoCL needs nothing special here: clang links the ASan runtime statically
+# into each executable, so there is no link order to verify
+# (verify_asan_link_order is for gcc's shared libasan) and PoCL's threads and
+# in-process LLVM run under it unchanged. Leak checking is on (LSan, with the
+# suppressions of lsan.supp); the stricter checks (string functions read to
+# the terminator, init order, stack use after return) cost little here.
 set(JF_SANITIZER_ENV "")
 if(JF_SANITIZE)
   set(JF_LSAN_SUPP ${CMAKE_SOURCE_DIR}/tests/sanitizers/lsan.supp)
