@@ -201,17 +201,6 @@ static void dagf_rows(dagf_table *t, dagf *d)
     add_step(t, JF_STEP_LOCAL, "residual + target", 2, 1, 0, 1, 1, JF_PREV, JF_ROW(pad[0]), 0);
 }
 
-/* One scalar tensor of shape [1]. */
-static jf_status dagf_scalar(jf_model *m, const jf_safetensors *st, const char *what, const char *name, float *v)
-{
-    const int64_t shape[1] = {1};
-    float *buf = NULL;
-    jf_status s = jf_tensor_f32(m->ctx, st, what, name, 1, shape, &buf);
-    if (s == JF_OK) *v = buf[0];
-    free(buf);
-    return s;
-}
-
 static jf_status dagf_scalars(jf_model *m, const jf_safetensors *st, const char *what, dagf *d)
 {
     char n[64];
@@ -220,15 +209,15 @@ static jf_status dagf_scalars(jf_model *m, const jf_safetensors *st, const char 
         dagf_level *lv = &d->level[i];
         for (int r = 0; s == JF_OK && r < d->res_blocks; r++) {
             snprintf(n, sizeof n, "level.%d.res.%d.slope", i, r);
-            s = dagf_scalar(m, st, what, n, &lv->res_slope[r]);
+            s = jf_tensor_scalar(m->ctx, st, what, n, &lv->res_slope[r]);
         }
         snprintf(n, sizeof n, "level.%d.kernel_scale", i);
-        if (s == JF_OK) s = dagf_scalar(m, st, what, n, &lv->kernel_scale);
+        if (s == JF_OK) s = jf_tensor_scalar(m->ctx, st, what, n, &lv->kernel_scale);
         if (s == JF_OK && !(lv->kernel_scale != 0.0f))
             s = jf_fail(m->ctx, JF_ERR_BAD_FORMAT, "%s: tensor '%s' is %g (the kernels are divided by it)", what, n,
                         (double)lv->kernel_scale);
         snprintf(n, sizeof n, "level.%d.output.scale", i);
-        if (s == JF_OK && i > 0) s = dagf_scalar(m, st, what, n, &lv->lambda);
+        if (s == JF_OK && i > 0) s = jf_tensor_scalar(m->ctx, st, what, n, &lv->lambda);
     }
     return s;
 }

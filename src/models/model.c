@@ -71,6 +71,17 @@ jf_status jf_tensor_f32(jf_context *ctx, const jf_safetensors *st, const char *w
     return JF_OK;
 }
 
+jf_status jf_tensor_scalar(jf_context *ctx, const jf_safetensors *st, const char *what, const char *name,
+                           float *out)
+{
+    const int64_t shape[1] = {1};
+    float *v = NULL;
+    jf_status s = jf_tensor_f32(ctx, st, what, name, 1, shape, &v);
+    if (s == JF_OK) *out = v[0];
+    free(v);
+    return s;
+}
+
 jf_status jf_load_conv(jf_model *m, const jf_safetensors *st, const char *what, const char *prefix,
                        const char *bn, int cout, int cin, int k, int stride, int pad, int dil,
                        jf_act act, float slope, jf_conv *out)

@@ -222,6 +222,9 @@ jf_status jf_meta_bool(jf_context *ctx, const jf_safetensors *st, const char *wh
  * (ndim entries) and returns its float32 data (caller frees). */
 jf_status jf_tensor_f32(jf_context *ctx, const jf_safetensors *st, const char *what, const char *name,
                         int ndim, const int64_t *shape, float **out);
+/* The value of `name`, a tensor of shape [1] (a PReLU slope, a learned scale). */
+jf_status jf_tensor_scalar(jf_context *ctx, const jf_safetensors *st, const char *what, const char *name,
+                           float *out);
 
 /* Loads "<prefix>.weight" (cout x cin x k x k) and "<prefix>.bias", folds
  * "<bn>.{weight,bias,running_mean,running_var}" when bn is not NULL, and uploads. */

@@ -16,18 +16,6 @@ void jf_spec_free(jf_spec *spec)
     spec->n = 0;
 }
 
-/* A one-parameter PReLU's slope: the tensor holds one value. */
-static jf_status load_slope(jf_model *m, const jf_safetensors *st, const char *what, const char *name,
-                            float *slope)
-{
-    const int64_t shape[1] = {1};
-    float *v = NULL;
-    jf_status s = jf_tensor_f32(m->ctx, st, what, name, 1, shape, &v);
-    if (s == JF_OK) *slope = v[0];
-    free(v);
-    return s;
-}
-
 static jf_status load_row(jf_model *m, const jf_safetensors *st, const char *what, const jf_layer *r,
                           jf_conv *out)
 {
@@ -35,7 +23,7 @@ static jf_status load_row(jf_model *m, const jf_safetensors *st, const char *wha
     jf_status s;
     switch (r->kind) {
     case JF_STEP_CONV:
-        if (r->prelu[0] && (s = load_slope(m, st, what, r->prelu, &slope)) != JF_OK) return s;
+        if (r->prelu[0] && (s = jf_tensor_scalar(m->ctx, st, what, r->prelu, &slope)) != JF_OK) return s;
         return jf_load_conv(m, st, what, r->name, r->bn[0] ? r->bn : NULL, r->cout, r->cin, r->k,
                             r->stride > 0 ? r->stride : 1, r->pad, r->dil > 0 ? r->dil : 1, r->act, slope, out);
     case JF_STEP_HEADS: return jf_load_deform_heads(m, st, what, r->name, r->cin, r->cout / 3, out);
