@@ -101,6 +101,26 @@ jf_status jf_deform_average(jf_context *ctx, const jf_tensor *heads_a, const jf_
                             const jf_tensor *target, const jf_deform_params *p, jf_tensor *out,
                             jf_tensor *weights_out, jf_tensor *offsets_out);
 
+/* affinity_average.c: Fang et al.'s deformable average, out (T x H x W, T 1..4 planes) from
+ * target (T x H x W) and heads (H x W planes holding the nfeat feature maps F at feat0.. and
+ * 18 offsets at off0..): per pixel p and tap t = 3 (dy + 1) + (dx + 1), q_t = p + (dx, dy) +
+ * (heads[off0 + 2t], heads[off0 + 2t + 1]) clamped to the image, w = softmax_t(-||F(p) - F(q_t)||^2),
+ *   out[c](p) = sum_t w_t target[c](q_t),   F(q) and target(q) bilinear. out must not alias. */
+jf_status jf_affinity_average(jf_context *ctx, const jf_tensor *heads, int feat0, int nfeat, int off0,
+                              const jf_tensor *target, jf_tensor *out);
+
+/* instance_norm.c: out = act((in - mean_c) / sqrt(var_c + eps) * gamma[c] + beta[c] [+ residual])
+ * with the statistics of each whole plane (biased variance), computed in a first pass;
+ * gamma, beta: C floats on the device; residual may be NULL; out may be in. */
+jf_status jf_instance_norm(jf_context *ctx, const jf_tensor *in, cl_mem gamma, cl_mem beta, float eps,
+                           const jf_tensor *residual, jf_act act, jf_tensor *out);
+
+/* upsample_nearest.c: out[c](y, x) = in[c](y/f, x/f), in C x ceil(H/f) x ceil(W/f). */
+jf_status jf_upsample_nearest(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out);
+
+/* coords.c: out (C+2 x H x W) = in's planes, then (2x + 1)/W - 1 and (2y + 1)/H - 1. */
+jf_status jf_append_coords(jf_context *ctx, const jf_tensor *in, jf_tensor *out);
+
 /* compose.c: out (1 x H x W) = alpha * guide + beta per pixel, alpha and beta
  * the two planes of coeffs (2 x H x W), guide 1 x H x W: SVLRM's last step. */
 jf_status jf_affine_compose(jf_context *ctx, const jf_tensor *coeffs, const jf_tensor *guide, jf_tensor *out);

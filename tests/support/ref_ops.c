@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 int ref_border_index(int p, int n, int border)
 {
@@ -190,5 +191,91 @@ void ref_deform_average(const float *ha, const float *hb, int hh, int hw, const 
             }
             if (residual) acc += target[(size_t)y * width + x];
             out[(size_t)y * width + x] = (float)acc;
+        }
+}
+
+/* ---- Fang et al.'s ops ---- */
+
+void ref_instance_norm(const float *in, int c, int h, int w, const float *gamma, const float *beta, float eps,
+                       const float *residual, int act, float *out)
+{
+    size_t plane = (size_t)h * w;
+    for (int k = 0; k < c; k++) {
+        const float *p = in + k * plane;
+        double m = 0, v = 0;
+        for (size_t i = 0; i < plane; i++) m += p[i];
+        m /= (double)plane;
+        for (size_t i = 0; i < plane; i++) v += (p[i] - m) * (p[i] - m);
+        v /= (double)plane;
+        double inv = 1.0 / sqrt(v + eps);
+        for (size_t i = 0; i < plane; i++) {
+            double y = (p[i] - m) * inv * gamma[k] + beta[k];
+            if (residual) y += residual[k * plane + i];
+            if (act == 1 && y < 0) y = 0;
+            out[k * plane + i] = (float)y;
+        }
+    }
+}
+
+void ref_upsample_nearest(const float *in, int c, int h, int w, int f, float *out, int ho, int wo)
+{
+    for (int k = 0; k < c; k++)
+        for (int y = 0; y < ho; y++)
+            for (int x = 0; x < wo; x++) out[((size_t)k * ho + y) * wo + x] = in[((size_t)k * h + y / f) * w + x / f];
+}
+
+void ref_append_coords(const float *in, int c, int h, int w, float *out)
+{
+    size_t plane = (size_t)h * w;
+    memcpy(out, in, (size_t)c * plane * sizeof *out);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            out[c * plane + (size_t)y * w + x] = (float)((2.0 * x + 1.0) / w - 1.0);
+            out[(c + 1) * plane + (size_t)y * w + x] = (float)((2.0 * y + 1.0) / h - 1.0);
+        }
+}
+
+/* Bilinear sample of plane p (h x w) at (qx, qy), already clamped to the image. */
+static double ref_bilinear(const float *p, int h, int w, double qx, double qy)
+{
+    int x0 = (int)floor(qx), y0 = (int)floor(qy);
+    int x1 = x0 + 1 < w ? x0 + 1 : w - 1, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
+    double ax = qx - x0, ay = qy - y0;
+    return (p[(size_t)y0 * w + x0] * (1 - ax) + p[(size_t)y0 * w + x1] * ax) * (1 - ay) +
+           (p[(size_t)y1 * w + x0] * (1 - ax) + p[(size_t)y1 * w + x1] * ax) * ay;
+}
+
+void ref_affinity_average(const float *heads, int nheads, int feat0, int nfeat, int off0, const float *target,
+                          int planes, int h, int w, float *out)
+{
+    size_t plane = (size_t)h * w;
+    (void)nheads;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            size_t p = (size_t)y * w + x;
+            double logit[9], qxs[9], qys[9], mx = -INFINITY;
+            for (int t = 0; t < 9; t++) {
+                double qx = x + (t % 3 - 1) + heads[(off0 + 2 * t) * plane + p];
+                double qy = y + (t / 3 - 1) + heads[(off0 + 2 * t + 1) * plane + p];
+                qx = qx < 0 ? 0 : qx > w - 1 ? w - 1 : qx;
+                qy = qy < 0 ? 0 : qy > h - 1 ? h - 1 : qy;
+                qxs[t] = qx;
+                qys[t] = qy;
+                double d2 = 0;
+                for (int d = 0; d < nfeat; d++) {
+                    const float *f = heads + (feat0 + d) * plane;
+                    double diff = f[p] - ref_bilinear(f, h, w, qx, qy);
+                    d2 += diff * diff;
+                }
+                logit[t] = -d2;
+                if (-d2 > mx) mx = -d2;
+            }
+            double sum = 0, wt[9];
+            for (int t = 0; t < 9; t++) sum += (wt[t] = exp(logit[t] - mx));
+            for (int c = 0; c < planes; c++) {
+                double acc = 0;
+                for (int t = 0; t < 9; t++) acc += wt[t] * ref_bilinear(target + c * plane, h, w, qxs[t], qys[t]);
+                out[c * plane + p] = (float)(acc / sum);
+            }
         }
 }

@@ -23,4 +23,12 @@ void ref_deform_average(const float *heads_a, const float *heads_b, int hh, int 
                         int height, int width, int f, int r, int window, int residual, float *out,
                         float *weights_out, float *offsets_out);
 
+/* Fang et al.'s ops (see src/ops/ops.h for the semantics). */
+void ref_instance_norm(const float *in, int c, int h, int w, const float *gamma, const float *beta, float eps,
+                       const float *residual, int act, float *out);
+void ref_upsample_nearest(const float *in, int c, int h, int w, int f, float *out, int ho, int wo);
+void ref_append_coords(const float *in, int c, int h, int w, float *out);
+void ref_affinity_average(const float *heads, int nheads, int feat0, int nfeat, int off0, const float *target,
+                          int planes, int h, int w, float *out);
+
 #endif
