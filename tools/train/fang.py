@@ -233,16 +233,28 @@ class Fang(nn.Module):
                 "guide": GUIDE[self.filt], "guide_order": "bgr", "upsample": "pil",
                 "features": self.features, "dilations": ",".join(str(d) for d in self.dilations),
                 "lambda_default": "%g" % ref, "lambda_min": "%g" % lo, "lambda_max": "%g" % hi,
-                "lambda_ref": "%g" % ref}
+                "lambda_ref": "%g" % ref, "feature_maps": FEATURE_MAPS, "layers": LAYERS}
 
     def export_tensors(self):
-        return dict(self.state_dict())
+        """The file's tensors (FANG_FORMAT.md): "<conv>.weight"/".bias" hold B (so the file
+        reads as plain convolutions at P = 0), "<conv>.weight_a"/".bias_a" hold A (2 x ...),
+        "<conv>.norm_weight"/".norm_bias" the instance norm's gamma, beta."""
+        return {file_name(k): v for k, v in self.state_dict().items()}
+
+
+def file_name(key):
+    """State-dict key -> file tensor name: conv1.conv.weight_b -> conv1.weight."""
+    blk, rest = key.split(".", 1)
+    rest = {"conv.weight_b": "weight", "conv.bias_b": "bias", "conv.weight_a": "weight_a",
+            "conv.bias_a": "bias_a"}.get(rest, rest)
+    return blk + "." + rest
 
 
 def from_tensors(tensors, meta):
     """The model a jfilter safetensors file describes (eval mode)."""
     m = Fang(meta["filter"], int(meta["features"]), [int(d) for d in meta["dilations"].split(",")])
-    m.load_state_dict(tensors)
+    names = {file_name(k): k for k in m.state_dict()}
+    m.load_state_dict({names[k]: v for k, v in tensors.items()})
     return m.eval()
 
 

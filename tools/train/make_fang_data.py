@@ -58,7 +58,7 @@ def smooth(name, img_u8, lam):
     return smoothers.SMOOTHERS[name](f, lam)
 
 
-def make_training(name, out, crop, nlam, seed):
+def make_training(name, out, crop, nlam, seed, max_crops=0):
     path = os.path.join(out, name + ".npz")
     if os.path.exists(path):
         print("kept", path)
@@ -71,6 +71,9 @@ def make_training(name, out, crop, nlam, seed):
             y = rng.integers(0, h - crop + 1)
             x = rng.integers(0, w - crop + 1)
             crops.append(np.ascontiguousarray(im[y:y + crop, x:x + crop]))
+    if max_crops and len(crops) > max_crops:  # a random subset, every source still represented
+        keep = np.sort(rng.permutation(len(crops))[:max_crops])
+        crops = [crops[i] for i in keep]
     n = len(crops)
     lam = np.array([[smoothers.sample_lambda(name, rng) for _ in range(nlam)] for _ in range(n)], np.float32)
     sm = np.zeros((n, nlam, crop, crop, 3), np.float16)
@@ -123,6 +126,7 @@ def main():
     ap.add_argument("--crop", type=int, default=96)
     ap.add_argument("--lambdas", type=int, default=7)
     ap.add_argument("--seed", type=int, default=16)
+    ap.add_argument("--max-crops", type=int, default=0, help="keep a random subset of this many crops")
     ap.add_argument("--eval", action="store_true", help="make the held-out set instead")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -130,7 +134,7 @@ def main():
         if a.eval:
             make_eval(name, a.out)
         else:
-            make_training(name, a.out, a.crop, a.lambdas, a.seed)
+            make_training(name, a.out, a.crop, a.lambdas, a.seed, a.max_crops)
 
 
 if __name__ == "__main__":
