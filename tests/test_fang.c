@@ -114,7 +114,7 @@ END_TEST
 START_TEST(fang_trained_l0_matches_pytorch)
 {
     char rel[128];
-    snprintf(rel, sizeof rel, FANG_FIXTURES "trained_odd_l0_colour.npy");
+    snprintf(rel, sizeof rel, FANG_FIXTURES "trained_l0_odd_l0_colour.npy");
     if (access(jft_source_path("weights/fang_l0.safetensors"), R_OK) || access(jft_source_path(rel), R_OK)) {
         printf("fang: no trained fang_l0 fixtures, skipped\n");
         return;
@@ -122,7 +122,7 @@ START_TEST(fang_trained_l0_matches_pytorch)
     jf_context *ctx = jft_context();
     jf_model *m = jft_load_model(ctx, jft_source_path("weights/fang_l0.safetensors"));
     static const float lambdas[2] = {0.005f, 0.1f};
-    for (int l = 0; l < 2; l++) check_case(m, "odd", "odd", l, lambdas[l], "trained_");
+    for (int l = 0; l < 2; l++) check_case(m, "l0", "odd", l, lambdas[l], "trained_");
     jf_model_destroy(m);
     jf_context_destroy(ctx);
 }

@@ -45,7 +45,8 @@ def smoother_for(args, meta):
     m = jfilter.load_model(args.model)
 
     def run(img_u8, lam):
-        return m.smooth(img_u8, lambda_=lam, order="bgr")
+        # order="bgr" is the input's order; the binding returns colour as R, G, B
+        return m.smooth(img_u8, lambda_=lam, order="bgr")[..., ::-1]
     return run
 
 

@@ -8,7 +8,7 @@ model, case and lambda: the output of from_tensors(file) in float64 for
     filtering the gray target (joint use: 1-plane output);
   - the gray model filtering the colour image under its luma guide, and the gray target.
 With --trained FILE (a trained model) the 37 x 29 case at two lambdas, both uses, is added
-as trained_<case>_*.npy. Seeded. Run: python3 tools/train/make_fang_fixtures.py
+as trained_<filter>_odd_*.npy. Seeded. Run: python3 tools/train/make_fang_fixtures.py
 """
 import argparse
 import os
@@ -75,8 +75,8 @@ def main():
         bgr, depth = scenes["odd"]
         for j, lam in enumerate(LAMBDAS[meta["filter"]]):
             col, gray = outputs(model, bgr, depth, lam)
-            np.save(os.path.join(out, "trained_odd_l%d_colour.npy" % j), col)
-            np.save(os.path.join(out, "trained_odd_l%d_gray.npy" % j), gray)
+            np.save(os.path.join(out, "trained_%s_odd_l%d_colour.npy" % (meta["filter"], j)), col)
+            np.save(os.path.join(out, "trained_%s_odd_l%d_gray.npy" % (meta["filter"], j)), gray)
             print("trained %s lambda %g: |colour - guide| mean %.4f" % (meta["filter"], lam,
                                                                        np.abs(col - bgr).mean()))
         return
