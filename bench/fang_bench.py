@@ -5,7 +5,7 @@ For each model and size: the smoother of tools/train/smoothers.py (WLS: SciPy sp
 L0: OpenCV contrib's l0Smooth; RTV: 4 SciPy sparse solves), the PyTorch model
 (tools/train/fang.py, torch.set_num_threads(--threads)) and jfilter (python/jfilter's
 Model.smooth on the default OpenCL device, the model loaded and its kernels built before
-timing). Median of --repeat runs after one warm-up (the smoother: --smoother-repeat runs).
+timing). Median of --repeat runs after one warm-up (the smoother: --smoother-repeat runs, no warm-up).
 The image: a Lu colour image (held out from training), resized to the size asked for.
 Prints a Markdown table and the load average before and after.
 
@@ -26,8 +26,9 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "train"))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
 
-def timed(fn, repeat):
-    fn()  # warm-up (kernel builds, caches)
+def timed(fn, repeat, warm=True):
+    if warm:
+        fn()  # warm-up (kernel builds, caches); the smoothers need none
     ts = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -68,9 +69,9 @@ def main():
             img = cv2.resize(src, (w, h), interpolation=cv2.INTER_AREA if w <= src.shape[1] else cv2.INTER_CUBIC)
             f = img.astype(np.float64) / 255
             if filt == "wls":
-                ts = timed(lambda: smoothers.wls(f, lam, order="bgr"), a.smoother_repeat)
+                ts = timed(lambda: smoothers.wls(f, lam, order="bgr"), a.smoother_repeat, warm=False)
             else:
-                ts = timed(lambda: smoothers.SMOOTHERS[filt](f, lam), a.smoother_repeat)
+                ts = timed(lambda: smoothers.SMOOTHERS[filt](f, lam), a.smoother_repeat, warm=False)
             x = torch.from_numpy(img.astype(np.float32) / 255).permute(2, 0, 1)[None]
 
             def torch_run():
