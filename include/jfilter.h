@@ -8,9 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifndef CL_TARGET_OPENCL_VERSION
-#define CL_TARGET_OPENCL_VERSION 120
-#endif
+/* The application's CL_TARGET_OPENCL_VERSION (or the Khronos headers' own
+ * default, 3.0) stands: jfilter needs only OpenCL 1.2 types here, and pins
+ * CL_TARGET_OPENCL_VERSION=120 in its own build (CMakeLists.txt), never in
+ * the code that includes this header. */
 #include <CL/cl.h>
 
 #ifdef __cplusplus
