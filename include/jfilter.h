@@ -18,10 +18,23 @@
 extern "C" {
 #endif
 
-#if defined(_WIN32)
+/* JF_API marks the exported functions. On Windows the library's own build
+ * (its CMake target defines JF_BUILDING) exports them and everyone else
+ * imports them from the DLL, unless they link a static jfilter (JF_STATIC);
+ * elsewhere they are the only symbols the library makes visible (it is built
+ * with -fvisibility=hidden). */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(JF_BUILDING)
 #define JF_API __declspec(dllexport)
+#elif defined(JF_STATIC)
+#define JF_API
 #else
+#define JF_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
 #define JF_API __attribute__((visibility("default")))
+#else
+#define JF_API
 #endif
 
 #define JF_VERSION_MAJOR 0

@@ -2,6 +2,12 @@
  * in jfilter.h (keep them equal to project(VERSION) in CMakeLists.txt). */
 #include "jfilter.h"
 
+/* JF_API exports only when the library's target defines JF_BUILDING
+ * (CMakeLists.txt); on Windows a build without it would import from itself. */
+#ifndef JF_BUILDING
+#error "jfilter's sources must be compiled with JF_BUILDING defined"
+#endif
+
 const char *jf_version(void)
 {
 #define JF_STR2(x) #x
