@@ -65,6 +65,11 @@ JF_API const char *jf_status_string(jf_status status);
 /* The library's version as "MAJOR.MINOR.PATCH" (static string). */
 JF_API const char *jf_version(void);
 
+/* The version of the library actually loaded, as JF_VERSION_NUMBER computes it
+ * (MAJOR * 10000 + MINOR * 100 + PATCH): compare with the JF_VERSION_NUMBER an
+ * application was compiled against (a different MAJOR is an incompatible ABI). */
+JF_API int jf_version_number(void);
+
 /* ---- Devices ---------------------------------------------------------- */
 
 typedef struct jf_device_info {
