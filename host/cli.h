@@ -62,8 +62,9 @@ double cli_now_ms(void);
 double cli_median(double *times, int n);
 
 /* Resolves --model: an existing path, else a name looked up (with .safetensors
- * added) in $JF_WEIGHTS_DIR, the source tree's weights/, and the installed
- * share/jfilter/weights. Returns 0 and fills out, or prints the places tried. */
+ * added) in $JF_WEIGHTS_DIR, the installed share/jfilter/weights
+ * (jf_default_weights_dir) and the source tree's weights/, in that order.
+ * Returns 0 and fills out, or prints the places tried. */
 int cli_find_model(const char *arg, char *out, size_t len);
 
 /* "--name value" and "--name=value" parsing: returns the value or NULL. A

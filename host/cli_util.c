@@ -126,22 +126,16 @@ int cli_find_model(const char *arg, char *out, size_t len)
         fprintf(stderr, "jfilter: model file %s cannot be read: %s\n", arg, strerror(errno));
         return -1;
     }
-    /* the installed tree, found relative to this program so a moved prefix still works */
-    char exe[PATH_MAX] = "", rel[PATH_MAX + 64] = "";
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        snprintf(rel, sizeof rel, "%s/../share/jfilter/weights", exe);
-    }
-    const char *dirs[] = {getenv("JF_WEIGHTS_DIR"), JF_BUILD_WEIGHTS_DIR, rel, JF_DEFAULT_WEIGHTS_DIR};
+    /* the user's folder, then the installation's (found beside the library, so
+     * a moved prefix still works), then the source tree this program was built
+     * from: an installed program never prefers a checkout's files */
+    const char *env = getenv("JF_WEIGHTS_DIR");
+    const char *dirs[] = {env, jf_default_weights_dir(), JF_BUILD_WEIGHTS_DIR};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
         if (try_model(dirs[i], arg, out, len) == 0) return 0;
     fprintf(stderr,
-            "jfilter: model '%s' not found; looked for %s.safetensors in $JF_WEIGHTS_DIR, %s, %s and %s.\n"
+            "jfilter: model '%s' not found; looked for %s.safetensors in $JF_WEIGHTS_DIR (%s), %s and %s.\n"
             "Give --model a path to a .safetensors file.\n",
-            arg, arg, JF_BUILD_WEIGHTS_DIR, rel[0] ? rel : "(the program's ../share/jfilter/weights)",
-            JF_DEFAULT_WEIGHTS_DIR);
+            arg, arg, env && *env ? env : "unset", jf_default_weights_dir(), JF_BUILD_WEIGHTS_DIR);
     return -1;
 }

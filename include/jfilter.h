@@ -70,6 +70,17 @@ JF_API const char *jf_version(void);
  * application was compiled against (a different MAJOR is an incompatible ABI). */
 JF_API int jf_version_number(void);
 
+/* The folder an installed jfilter keeps its model files in, and the file name
+ * of the default model there (a depth upsampler: FDKN, 8x):
+ *     snprintf(path, n, "%s/%s", jf_default_weights_dir(), JF_DEFAULT_MODEL);
+ * The folder is <datadir>/jfilter/weights of the installation the loaded
+ * library belongs to, found beside the library (so a moved prefix works),
+ * else the one the build was configured for; it may not exist (a library run
+ * from its build tree). Static string, never NULL. Applications that honour
+ * $JF_WEIGHTS_DIR, as the jfilter program does, look there first. */
+JF_API const char *jf_default_weights_dir(void);
+#define JF_DEFAULT_MODEL "fdkn_x8.safetensors"
+
 /* ---- Devices ---------------------------------------------------------- */
 
 typedef struct jf_device_info {

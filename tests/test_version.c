@@ -1,6 +1,8 @@
-/* test_version.c - Check suite for the version API: jf_version_number() (the
- * library that runs) agrees with JF_VERSION_NUMBER (the header compiled
- * against) and with the jf_version() string. */
+/* test_version.c - Check suite for what the library says about itself:
+ * jf_version_number() (the library that runs) agrees with JF_VERSION_NUMBER
+ * (the header compiled against) and with the jf_version() string, and
+ * jf_default_weights_dir() names an absolute .../jfilter/weights folder (the
+ * relocated, installed case: tests/test_install.sh). */
 #include "jf_test.h"
 
 #include <stdio.h>
@@ -25,8 +27,21 @@ START_TEST(version_string_matches_number)
 }
 END_TEST
 
+START_TEST(default_weights_dir)
+{
+    const char *d = jf_default_weights_dir();
+    ck_assert_ptr_nonnull(d);
+    ck_assert_msg(d[0] == '/', "not absolute: '%s'", d);
+    size_t n = strlen(d), tail = strlen("/jfilter/weights");
+    ck_assert_msg(n > tail && !strcmp(d + n - tail, "/jfilter/weights"), "'%s'", d);
+    ck_assert_ptr_eq(jf_default_weights_dir(), d); /* one static string */
+    ck_assert_str_eq(JF_DEFAULT_MODEL, "fdkn_x8.safetensors");
+}
+END_TEST
+
 int main(void)
 {
     return jft_run_tests("version", "version", 0,
-                         JFT_TESTS(version_number_matches_header, version_string_matches_number));
+                         JFT_TESTS(version_number_matches_header, version_string_matches_number,
+                                   default_weights_dir));
 }
