@@ -1,5 +1,5 @@
-/* cli_util.c - option parsing, timing helpers and model lookup for the
- * `jfilter` program (image files: cli_read.c, cli_write.c). */
+/* cli_util.c - value parsing, timing helpers and model lookup for the
+ * `jfilter` program (options: cli_args.c; image files: cli_read.c, cli_write.c). */
 #include "cli.h"
 
 #include "io/io.h"
@@ -12,23 +12,6 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-
-void (*cli_exit)(int status) = exit;
-
-const char *cli_opt(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0) return NULL;
-    if (a[n] == '=') return a + n + 1;
-    if (a[n] != '\0') return NULL;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "jfilter: option %s needs a value\n", name);
-        cli_exit(2);
-        return NULL; /* not reached: cli_exit does not return */
-    }
-    return argv[++*i];
-}
 
 int cli_parse_lambda(const char *s, float *out)
 {

@@ -128,6 +128,9 @@ int cli_bench_parse(int argc, char **argv, cli_bench_opts *o)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             bench_help();
             return -1;
+        } else if (!strcmp(argv[i], "--")) {
+            if (cli_operands(argc, argv, i, "bench")) return 2;
+            break;
         } else if ((v = cli_opt(argc, argv, &i, "--model"))) o->model = v;
         else if ((v = cli_opt(argc, argv, &i, "--device"))) o->device = v;
         else if ((v = cli_opt(argc, argv, &i, "--repeat"))) {

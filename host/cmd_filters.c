@@ -163,11 +163,14 @@ int cli_filter_parse(cli_filter_kind k, int argc, char **argv, cli_filter_opts *
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             help(k);
             return -1;
+        } else if (!strcmp(a, "--")) {
+            if (cli_operands(argc, argv, i, names[k])) return 2;
+            break;
         } else if ((v = cli_opt(argc, argv, &i, "--guide"))) o->guide = v;
         else if ((v = cli_opt(argc, argv, &i, "--target"))) o->target = v;
         else if ((v = cli_opt(argc, argv, &i, "--output"))) o->output = v;
         else if ((v = cli_opt(argc, argv, &i, "--device"))) o->device = v;
-        else if (!strcmp(a, "--quiet")) o->quiet = 1;
+        else if (cli_flag(a, "--quiet")) o->quiet = 1;
         else if ((v = cli_opt(argc, argv, &i, "--bits"))) {
             if (cli_parse_int(v, "--bits", 8, 32, &o->bits) || (o->bits != 8 && o->bits != 16 && o->bits != 32)) {
                 fprintf(stderr, "jfilter: --bits must be 8, 16 or 32\n");
@@ -205,12 +208,11 @@ int cli_filter_parse(cli_filter_kind k, int argc, char **argv, cli_filter_opts *
             return 2;
         }
     }
-    int need_guide = k != F_BICUBIC;
-    if ((need_guide && !o->guide) || !o->target || !o->output) {
-        fprintf(stderr, "jfilter %s: %s are required (see jfilter %s --help)\n", names[k],
-                need_guide ? "--guide, --target and --output" : "--target and --output", names[k]);
+    if (k == F_BICUBIC ? cli_require(names[k], 2, (const char *const[]){"--target", "--output"},
+                                     (const char *const[]){o->target, o->output})
+                       : cli_require(names[k], 3, (const char *const[]){"--guide", "--target", "--output"},
+                                     (const char *const[]){o->guide, o->target, o->output}))
         return 2;
-    }
     if (k == F_BICUBIC && !o->scale && !o->width && !o->guide) {
         fprintf(stderr, "jfilter bicubic: give the output size with --scale, --size or --guide\n");
         return 2;

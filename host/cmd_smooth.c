@@ -48,6 +48,9 @@ int cmd_smooth(int argc, char **argv)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             smooth_help();
             return 0;
+        } else if (!strcmp(argv[i], "--")) {
+            if (cli_operands(argc, argv, i, "smooth")) return 2;
+            break;
         } else if ((v = cli_opt(argc, argv, &i, "--model"))) s.model_arg = v;
         else if ((v = cli_opt(argc, argv, &i, "--input"))) in_path = v;
         else if ((v = cli_opt(argc, argv, &i, "--output"))) out_path = v;
@@ -61,16 +64,15 @@ int cmd_smooth(int argc, char **argv)
                 fprintf(stderr, "jfilter: --bits must be 8, 16 or 32\n");
                 return 2;
             }
-        } else if (!strcmp(argv[i], "--quiet")) s.quiet = 1;
+        } else if (cli_flag(argv[i], "--quiet")) s.quiet = 1;
         else {
             fprintf(stderr, "jfilter smooth: unknown option '%s' (see jfilter smooth --help)\n", argv[i]);
             return 2;
         }
     }
-    if (!in_path || !out_path) {
-        fprintf(stderr, "jfilter smooth: --input and --output are required (see jfilter smooth --help)\n");
+    if (cli_require("smooth", 2, (const char *const[]){"--input", "--output"},
+                    (const char *const[]){in_path, out_path}))
         return 2;
-    }
     s.memory_budget = (size_t)budget_mib << 20;
     if (cli_find_model(s.model_arg, s.model_path, sizeof s.model_path)) return 1;
 

@@ -3,7 +3,8 @@
 # build was configured for: the tree must be relocatable), then checks what a
 # packager and an application developer get:
 #  - the files: header, library, program, the default model and its card,
-#    LICENSE, the CMake package and the pkg-config file (with weightsdir);
+#    LICENSE, the man page, the bash completion, the CMake package and the
+#    pkg-config file (with weightsdir);
 #  - the program links the shared library (no static copy in it) through the
 #    RUNPATH $ORIGIN/../lib, and finds the installed default model;
 #  - two consumer applications, one built with find_package(jfilter), one
@@ -18,7 +19,7 @@ S=$SRC/weights/sample
 
 cmake --install "$BUILD" --prefix "$P/prefix" >"$P/install.log" 2>&1 && ok || { bad "cmake --install"; cat "$P/install.log"; }
 for f in include/jfilter.h bin/jfilter share/jfilter/weights/fdkn_x8.safetensors share/jfilter/weights/README.md \
-         share/doc/jfilter/LICENSE; do
+         share/doc/jfilter/LICENSE share/man/man1/jfilter.1 share/bash-completion/completions/jfilter; do
   [ -e "$P/prefix/$f" ] && ok || bad "installed $f"
 done
 LIBDIR=$(dirname "$(ls "$P"/prefix/lib*/libjfilter.so 2>/dev/null | head -1)")
