@@ -23,7 +23,8 @@ static void bench_help(void)
            "  --size WxH   guide size (default 640x480); may be given several times\n"
            "  --repeat N   steady-state runs (default 5)\n"
            "  --scale S    low-resolution target = guide / S (default: the model's scale)\n"
-           "  --device D   OpenCL device (see `jfilter devices`)\n",
+           "  --device D   OpenCL device (see `jfilter devices`)\n"
+           "Short forms: -m --model, -d --device.\n",
            CLI_DEFAULT_MODEL);
 }
 

@@ -43,6 +43,7 @@ static void bench_filters_help(void)
            "  --size WxH     image size (default 640x480); may be given several times\n"
            "  --repeat N     timed calls after the first (default 5)\n"
            "  --device D     OpenCL device (see `jfilter devices`)\n"
+           "Short form: -d --device.\n"
            "\n"
            "Example:\n"
            "  jfilter bench-filters --filter guided-gray,jbf --size 1920x1080 --repeat 5\n");

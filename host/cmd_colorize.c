@@ -30,6 +30,7 @@ static void colorize_help(void)
            "                 number, or none; NaN and inf are always holes\n"
            "  --reverse      run the map the other way (near = warm with turbo)\n"
            "  --quiet        no summary line on stderr\n"
+           "Short forms: -o --output, -q --quiet.\n"
            "\n"
            "Example:\n"
            "  jfilter colorize --input depth_mm.png --range 500:5000 --output depth_color.png\n");

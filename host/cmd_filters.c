@@ -20,6 +20,7 @@ static const char common_help[] =
     "  --device D          OpenCL device: index, cpu, gpu or name substring (default:\n"
     "                      $JF_DEVICE, else the best device; see `jfilter devices`)\n"
     "  --quiet             no summary line on stderr\n"
+    "Short forms: -g --guide, -t --target, -o --output, -d --device, -q --quiet.\n"
     "\n"
     "Images: PNG (8/16-bit gray, gray+alpha, RGB, RGBA; alpha ignored), JPEG, TIFF\n"
     "(8/16-bit or float), PFM, or .npy (uint8, uint16, float32, float64; HxW or HxWxC);\n"

@@ -85,6 +85,8 @@ static void run_help(void)
            "                 $JF_DEVICE, else the best device; see `jfilter devices`);\n"
            "                 all: every device at once (batch runs)\n"
            "  --quiet        no summary line and no progress bar on stderr\n"
+           "Short forms: -m --model, -g --guide, -t --target, -o --output, -d --device,\n"
+           "-q --quiet.\n"
            "\n"
            "Batch runs, a folder of pairs through one model (every option above applies\n"
            "to each pair):\n"

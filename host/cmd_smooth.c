@@ -32,6 +32,7 @@ static void smooth_help(void)
            "  --device D     OpenCL device: index, cpu, gpu or name substring (default:\n"
            "                 $JF_DEVICE, else the best device; see `jfilter devices`)\n"
            "  --quiet        no summary line on stderr\n"
+           "Short forms: -m --model, -o --output, -d --device, -q --quiet.\n"
            "\n"
            "Examples:\n"
            "  jfilter smooth --model fang_l0 --lambda 0.01 --input photo.jpg --output flat.png\n"

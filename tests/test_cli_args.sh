@@ -27,6 +27,20 @@ for c in $cmds; do
   [[ "$a" == *"Usage: jfilter $c"* ]] && ok || bad "jfilter help $c is not $c's help"
 done
 [ "$("$JF" help)" = "$("$JF" --help)" ] && ok || bad "jfilter help (no command) is the overview"
+# each command's help names the short form of every aliased option it has
+for c in $cmds; do
+  case $c in version | help) continue ;; esac
+  h=$("$JF" help "$c")
+  short=$(sed -n '/^Short form/,/^$/p' <<<"$h" | tr '\n' ' ')
+  for pair in "-m --model" "-g --guide" "-t --target" "-o --output" "-d --device" "-q --quiet"; do
+    long=${pair#* }
+    if grep -qE "^  $long( |$)" <<<"$h"; then
+      [[ "$short" == *"$pair"* ]] && ok || bad "jfilter help $c: has $long but no '$pair' in its short forms ($short)"
+    else
+      [[ "$short" != *"$pair"* ]] && ok || bad "jfilter help $c: names '$pair' but has no $long"
+    fi
+  done
+done
 expect_usage "help of an unknown command" "unknown command 'frob'" "$JF" help frob
 
 # the missing option is named, the others are not
