@@ -76,7 +76,7 @@ static jf_status jf_parse_info(jf_model *m, const jf_safetensors *st, const char
 
 static jf_status jf_model_from(jf_context *ctx, jf_safetensors *st, const char *what, jf_model **out)
 {
-    jf_model *m = calloc(1, sizeof *m);
+    jf_model *m = jf_calloc(1, sizeof *m);
     if (!m) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
     m->ctx = ctx;
     jf_status s = jf_parse_info(m, st, what);

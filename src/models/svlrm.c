@@ -45,7 +45,7 @@ static jf_status svlrm_create(jf_model *m, const jf_safetensors *st, const char 
     if (s != JF_OK) return s;
     /* the first layer, `layers` hidden ones and the last (alpha, beta), then the composition */
     int nconv = layers + 2, n = nconv + 1;
-    jf_layer *rows = calloc((size_t)n, sizeof *rows);
+    jf_layer *rows = jf_calloc((size_t)n, sizeof *rows);
     if (!rows) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
     for (int i = 0; i < nconv; i++) {
         int last = i == nconv - 1;

@@ -7,6 +7,7 @@
 #define JF_RUNTIME_H
 
 #include "jfilter.h"
+#include "runtime/faults.h"
 
 #include <stdarg.h>
 
@@ -161,6 +162,9 @@ jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_m
 /* Releases a buffer from jf_buffer_create (NULL is ignored). OpenCL keeps it
  * alive until the kernels enqueued with it have run. */
 void jf_buffer_release(cl_mem buf);
+/* Releases a program / kernel the runtime created (counted for leak checks, faults.h). */
+void jf_release_program(cl_program program);
+void jf_release_kernel(cl_kernel kernel);
 
 /* ---- launches (launch.c) ----
  * The one launch path: jf_run fetches the kernel, checks that the argument
