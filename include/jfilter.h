@@ -306,6 +306,39 @@ JF_API jf_status jf_model_run_buffers(jf_model *model, cl_mem guide, int guide_c
                                       int target_width, int target_height, cl_mem output,
                                       const jf_run_options *options);
 
+/* ---- Non-blocking calls on the caller's buffers and events ----
+ * For applications that keep their images on the device and their own work
+ * on the same queue (jf_context_create_from_queue; the queue must be in
+ * order): the call checks its arguments, enqueues its work behind the
+ * caller's wait list and returns without waiting for the device; *done (when
+ * not NULL) is an event that completes with the work (the caller releases it).
+ * Buffers are float32 planar (C,H,W) from a byte offset (a multiple of the
+ * device's CL_DEVICE_MEM_BASE_ADDR_ALIGN); they must stay alive, and the
+ * output untouched, until *done completes. jfilter's own temporary buffers are
+ * released at once: OpenCL frees them after the work that uses them.
+ * Where the host must see data mid-run the call does wait: depth handling
+ * (normalize, invalid, keep_holes) reads the target's range, and a run larger
+ * than the memory budget waits after each tile; coefficient maps (alpha/beta)
+ * go to host memory, so they are refused here (use jf_model_run_buffers). */
+typedef struct jf_buffer {
+    cl_mem mem;
+    size_t offset; /* in bytes */
+} jf_buffer;
+
+/* jf_model_run_buffers, non-blocking, with offsets and events. */
+JF_API jf_status jf_model_enqueue(jf_model *model, jf_buffer guide, int guide_channels, int width, int height,
+                                  jf_buffer target, int target_channels, int target_width, int target_height,
+                                  jf_buffer output, const jf_run_options *options, cl_uint num_wait,
+                                  const cl_event *wait_list, cl_event *done);
+
+/* jf_guided_filter on device buffers, non-blocking: guide guide_channels (1,
+ * or 3 as B, G, R) planes, target and output target_channels planes, all
+ * width x height. */
+JF_API jf_status jf_guided_filter_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, jf_buffer target,
+                                          int target_channels, int width, int height, jf_buffer output,
+                                          int radius, float eps, int subsample, cl_uint num_wait,
+                                          const cl_event *wait_list, cl_event *done);
+
 /* ---- Classical joint filters ---- */
 /* The baselines of the joint-filtering literature on the context's device.
  * Shared rules:

@@ -207,6 +207,16 @@ jf_status jf_run(jf_context *ctx, const char *file, const char *options, const c
     jf_run((ctx), (file), NULL, (kernel), (grid), JF_KARGS(__VA_ARGS__))
 jf_status jf_finish(jf_context *ctx);
 
+/* interop.c: the non-blocking calls' plumbing. A caller's buffer region as a
+ * tensor of c x h x w floats (checked against the buffer's size; an offset
+ * gives an owned sub-buffer, which must meet the device's alignment). */
+jf_status jf_region_tensor(jf_context *ctx, jf_buffer region, int c, int h, int w, const char *role,
+                           jf_tensor *out);
+/* Everything enqueued next waits for the n events (n = 0: nothing to wait for). */
+jf_status jf_wait_for(jf_context *ctx, cl_uint n, const cl_event *wait);
+/* *done (when not NULL) completes once everything enqueued so far has; flushes. */
+jf_status jf_mark_done(jf_context *ctx, cl_event *done);
+
 /* ---- GEMM (blas.c) ----
  * C[m x n] = A[m x k] * B[k x n] (+ beta * C), row-major, on the context's queue. */
 jf_status jf_sgemm(jf_context *ctx, size_t m, size_t n, size_t k, cl_mem a, size_t a_off,
