@@ -46,7 +46,9 @@ static void usage(FILE *f)
             "  JF_TUNE          a row of the tuned-parameter table (cpu, nvidia, amd, intel,\n"
             "                   default)\n"
             "  JF_PROFILE       1: per-op timings on stderr\n"
-            "  JF_MAX_PIXELS    the largest image read, in pixels (default 100000000)\n",
+            "  JF_MAX_PIXELS    the largest image read, in pixels (default 100000000)\n"
+            "  JF_FAULT_INJECT  SITE:N fails the Nth device-alloc, enqueue, build or\n"
+            "                   host-alloc call, as a real failure would (for tests)\n",
             jf_version());
 }
 
