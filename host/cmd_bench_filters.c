@@ -99,9 +99,9 @@ static int bench_size(jf_context *ctx, const int *which, int w, int h, int repea
     synth(w, h, rgb, gray, tgt);
     for (int y = 0; y < lh; y++)
         for (int x = 0; x < lw; x++) low[(size_t)y * lw + x] = tgt[(size_t)(y * 4 < h ? y * 4 : h - 1) * w + (x * 4 < w ? x * 4 : w - 1)];
-    jf_image irgb = {w, h, 3, JF_PIXEL_F32, JF_ORDER_RGB, 0, rgb}, igray = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, gray};
-    jf_image itgt = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, tgt}, ilow = {lw, lh, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, low};
-    jf_image iout = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image irgb = {sizeof(jf_image), w, h, 3, JF_PIXEL_F32, JF_ORDER_RGB, 0, rgb}, igray = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, gray};
+    jf_image itgt = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, tgt}, ilow = {sizeof(jf_image), lw, lh, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, low};
+    jf_image iout = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     for (int f = 0; f < NFILTERS; f++) {
         if (!which[f]) continue;
         double t0 = cli_now_ms();

@@ -254,7 +254,7 @@ static int run_filter(cli_filter_kind k, int argc, char **argv)
         fprintf(stderr, "jfilter: %s\n", jf_last_error(NULL));
         goto done;
     }
-    jf_image oimg = {w, h, channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image oimg = {sizeof(jf_image), w, h, channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     jf_status st;
     switch (k) {
     case F_GUIDED: st = jf_guided_filter(ctx, &guide.img, &target.img, &oimg, o.radius, o.eps, o.fast); break;

@@ -170,7 +170,8 @@ int cmd_run(int argc, char **argv)
     cli_pairing pairing = {.guide_suffix = "", .target_suffix = ""};
     /* the CLI's defaults: depth normalised over its valid pixels, 0 marks a hole */
     cli_run_settings s = {.model_arg = CLI_DEFAULT_MODEL,
-                          .opt = {.normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO}};
+                          .opt = {.size = sizeof(jf_run_options), .normalize = JF_NORMALIZE_VALID,
+                                  .invalid = JF_INVALID_ZERO}};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             run_help();

@@ -44,7 +44,7 @@ int cmd_smooth(int argc, char **argv)
 {
     const char *in_path = NULL, *out_path = NULL, *v;
     int budget_mib = 0;
-    cli_run_settings s = {.model_arg = CLI_DEFAULT_SMOOTH_MODEL};
+    cli_run_settings s = {.model_arg = CLI_DEFAULT_SMOOTH_MODEL, .opt = {.size = sizeof(jf_run_options)}};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             smooth_help();
@@ -95,7 +95,7 @@ int cmd_smooth(int argc, char **argv)
         snprintf(why, sizeof why, "%s", jf_last_error(ctx));
         goto done;
     }
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof(jf_model_info)};
     jf_model_get_info(model, &info);
     if (!info.has_lambda && !info.colour_target) {
         snprintf(why, sizeof why, "%s (%s) is not a smoothing model; it filters a target under a guide: use "

@@ -171,9 +171,20 @@ typedef enum jf_pixel_type {
 /* Channel order of an interleaved colour image. */
 typedef enum jf_channel_order { JF_ORDER_RGB = 0, JF_ORDER_BGR = 1 } jf_channel_order;
 
+/* Growing structs. jf_image, jf_run_options and jf_model_info begin with
+ * `size`, which the caller sets to sizeof the struct as its header declares
+ * it: a later jfilter may add members at the end and still read a struct
+ * from a program built against this header (members past `size` take their
+ * defaults), and a size it does not know (0: not set) is
+ * JF_ERR_INVALID_ARGUMENT. Initialise them so:
+ *   jf_image img = {sizeof img, width, height, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, pixels};
+ *   jf_run_options opt = {.size = sizeof opt, .scale = 8};
+ *   jf_model_info info = {.size = sizeof info};  jf_model_get_info(model, &info); */
+
 /* A host image, interleaved, rows `stride` bytes apart (0 = tightly packed).
  * jf_image never owns `data`: whoever fills it in keeps ownership. */
 typedef struct jf_image {
+    size_t size;             /* sizeof(jf_image), set by the caller */
     int width, height;
     int channels;            /* 1 (gray), 3 (colour) or 4 (colour + alpha, alpha ignored) */
     jf_pixel_type type;
@@ -187,6 +198,7 @@ typedef struct jf_image {
 typedef struct jf_model jf_model;
 
 typedef struct jf_model_info {
+    size_t size;           /* sizeof(jf_model_info), set by the caller of jf_model_get_info */
     char architecture[32]; /* "fdkn", "dkn", "svlrm", "dagf" */
     int scale;             /* the upsampling factor it was trained for */
     int kernel_size;       /* k of the k*k kernel (DKN/FDKN) */
@@ -259,6 +271,7 @@ typedef enum jf_invalid_mode {
 } jf_invalid_mode;
 
 typedef struct jf_run_options {
+    size_t size;               /* sizeof(jf_run_options), set by the caller */
     int scale;                 /* 0: taken from the sizes; else guide = target * scale checked */
     jf_progress_fn progress;   /* optional; called after each tile and stage */
     void *progress_user;

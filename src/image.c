@@ -28,6 +28,11 @@ jf_status jf_image_check(const jf_image *img, const char *role, char *msg, size_
         snprintf(msg, len, "%s image is NULL", role);
         return JF_ERR_INVALID_ARGUMENT;
     }
+    if (img->size != sizeof(jf_image)) {
+        snprintf(msg, len, "%s image: its size member is %zu, not sizeof(jf_image) = %zu (set it: jf_image img "
+                 "= {sizeof img, width, height, ...})", role, img->size, sizeof(jf_image));
+        return JF_ERR_INVALID_ARGUMENT;
+    }
     if (!img->data || img->width <= 0 || img->height <= 0 || img->width > 65535 || img->height > 65535) {
         snprintf(msg, len, "%s image: size %dx%d or data pointer is invalid", role, img->width,
                  img->height);

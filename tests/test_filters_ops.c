@@ -298,7 +298,7 @@ END_TEST
 /* An interleaved image over caller memory. */
 static jf_image image(int w, int h, int c, jf_pixel_type t, void *data)
 {
-    jf_image im = {w, h, c, t, JF_ORDER_RGB, 0, data};
+    jf_image im = {sizeof(jf_image), w, h, c, t, JF_ORDER_RGB, 0, data};
     return im;
 }
 
@@ -321,9 +321,9 @@ START_TEST(jbu_follows_guide_edges)
                 for (int i = 0; i < F; i++) s += truth[(y * F + j) * W + x * F + i];
             low[y * (W / F) + x] = s / (F * F);
         }
-    jf_image g = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, guide};
-    jf_image l = {W / F, H / F, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, low};
-    jf_image o = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, up}, ob = o;
+    jf_image g = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, guide};
+    jf_image l = {sizeof(jf_image), W / F, H / F, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, low};
+    jf_image o = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, up}, ob = o;
     ob.data = bic;
     ck_assert_int_eq(jf_jbu(ctx, &g, &l, &o, 2, 0.05f, 1.0f), JF_OK);
     ck_assert_int_eq(jf_bicubic(ctx, &l, &ob, JF_BICUBIC_OPENCV), JF_OK);

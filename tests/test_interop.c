@@ -91,9 +91,9 @@ START_TEST(chained_on_one_queue_without_host_waits)
     static float guide_bgr[W * H * 3];
     for (int i = 0; i < W * H; i++)
         for (int c = 0; c < 3; c++) guide_bgr[i * 3 + c] = guide[c * W * H + i];
-    jf_image gi = {W, H, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, guide_bgr};
-    jf_image ti = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want_mid};
-    jf_image oi = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want};
+    jf_image gi = {sizeof(jf_image), W, H, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, guide_bgr};
+    jf_image ti = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want_mid};
+    jf_image oi = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want};
     ck_assert_int_eq(jf_guided_filter(ctx, &gi, &ti, &oi, 4, 1e-3f, 1), JF_OK);
     jft_assert_close(got, want, (size_t)W * H, 0.0);
 
@@ -108,7 +108,7 @@ START_TEST(chained_on_one_queue_without_host_waits)
     ck_assert_int_eq(jf_model_enqueue(m, gb, 3, W, H, tb, 1, LW, LH, mid, NULL, 1, NULL, NULL),
                      JF_ERR_INVALID_ARGUMENT);
     float alpha[W * H];
-    jf_run_options opt = {.alpha = alpha};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .alpha = alpha};
     ck_assert_int_eq(jf_model_enqueue(m, gb, 3, W, H, tb, 1, LW, LH, mid, &opt, 0, NULL, NULL),
                      JF_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(jf_guided_filter_enqueue(ctx, gb, 2, mid, 1, W, H, fin, 4, 1e-3f, 1, 0, NULL, NULL),

@@ -47,12 +47,12 @@ static void *work(void *arg)
     jf_model *m = NULL;
     j->status = jf_context_create(&ctx, getenv("JF_DEVICE"));
     if (j->status == JF_OK) j->status = jf_model_load(ctx, jft_source_path("weights/fdkn_x8.safetensors"), &m);
-    jf_image guide = {GW, GH, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, j->guide};
-    jf_image low = {GW / SCALE, GH / SCALE, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, j->low};
-    jf_image out = {GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->fdkn};
-    jf_image gout = {GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->guided};
-    jf_image target = {GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->fdkn};
-    jf_run_options opt = {.scale = SCALE, .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO};
+    jf_image guide = {sizeof(jf_image), GW, GH, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, j->guide};
+    jf_image low = {sizeof(jf_image), GW / SCALE, GH / SCALE, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, j->low};
+    jf_image out = {sizeof(jf_image), GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->fdkn};
+    jf_image gout = {sizeof(jf_image), GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->guided};
+    jf_image target = {sizeof(jf_image), GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->fdkn};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .scale = SCALE, .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO};
     for (int r = 0; r < ROUNDS && j->status == JF_OK; r++) {
         j->status = jf_model_run(m, &guide, &low, &out, &opt);
         /* the guided filter smooths the FDKN result under the same guide */

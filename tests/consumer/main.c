@@ -23,9 +23,9 @@ static int filter(int argc, char **argv)
 {
     int is_model = !strcmp(argv[1], "model");
     const char **a = (const char **)argv + (is_model ? 3 : 2);
-    jf_image guide = {0}, target = {0};
+    jf_image guide = {sizeof(jf_image), 0}, target = {sizeof(jf_image), 0};
     if (npy_read(a[0], &guide) || npy_read(a[1], &target)) return 1;
-    jf_image out = {guide.width, guide.height, target.channels == 1 ? 1 : 3, JF_PIXEL_F32, JF_ORDER_RGB,
+    jf_image out = {sizeof(jf_image), guide.width, guide.height, target.channels == 1 ? 1 : 3, JF_PIXEL_F32, JF_ORDER_RGB,
                     0, NULL};
     out.data = calloc((size_t)out.width * out.height * out.channels, sizeof(float));
     jf_context *ctx = NULL;
@@ -42,7 +42,7 @@ static int filter(int argc, char **argv)
             snprintf(path, sizeof path, "%s/%s", jf_default_weights_dir(), JF_DEFAULT_MODEL);
         else
             snprintf(path, sizeof path, "%s", argv[2]);
-        jf_run_options opt = {0};
+        jf_run_options opt = {.size = sizeof(jf_run_options)};
         opt.normalize = JF_NORMALIZE_VALID;
         opt.invalid = JF_INVALID_ZERO;
         if (jf_model_load(ctx, path, &model) != JF_OK) rc = fail(ctx, path);
