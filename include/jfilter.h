@@ -374,7 +374,8 @@ JF_API jf_status jf_model_enqueue(jf_model *model, jf_buffer guide, int guide_ch
                                   jf_buffer output, const jf_run_options *options, cl_uint num_wait,
                                   const cl_event *wait_list, cl_event *done);
 
-/* jf_guided_filter on device buffers, non-blocking: guide guide_channels (1,
+/* jf_guided_filter on device buffers, non-blocking (the other classical
+ * filters' forms follow them below): guide guide_channels (1,
  * or 3 as B, G, R) planes, target and output target_channels planes, all
  * width x height. */
 JF_API jf_status jf_guided_filter_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, jf_buffer target,
@@ -438,6 +439,20 @@ typedef enum jf_bicubic_mode {
 } jf_bicubic_mode;
 JF_API jf_status jf_bicubic(jf_context *ctx, const jf_image *target, jf_image *output,
                            jf_bicubic_mode mode);
+
+/* The classical filters on device buffers, non-blocking (as jf_model_enqueue:
+ * float32 planar regions, 1 or 3 planes, a wait list, a done event). */
+JF_API jf_status jf_joint_bilateral_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, jf_buffer target,
+                                            int target_channels, int width, int height, jf_buffer output,
+                                            int diameter, float sigma_color, float sigma_space, cl_uint num_wait,
+                                            const cl_event *wait_list, cl_event *done);
+JF_API jf_status jf_jbu_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, int width, int height,
+                                jf_buffer low_target, int target_channels, int low_width, int low_height,
+                                jf_buffer output, int radius, float sigma_color, float sigma_space,
+                                cl_uint num_wait, const cl_event *wait_list, cl_event *done);
+JF_API jf_status jf_bicubic_enqueue(jf_context *ctx, jf_buffer target, int channels, int width, int height,
+                                    jf_buffer output, int out_width, int out_height, jf_bicubic_mode mode,
+                                    cl_uint num_wait, const cl_event *wait_list, cl_event *done);
 
 #ifdef __cplusplus
 }

@@ -295,18 +295,14 @@ jf_status jf_model_enqueue(jf_model *m, jf_buffer guide, int guide_channels, int
     if (opt && (opt->alpha || opt->beta))
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "jf_model_enqueue: coefficient maps go to host memory; "
                        "ask jf_model_run_buffers for them");
-    s = jf_check_sizes(m, width, height, target_width, target_height, opt);
-    jf_tensor g = {0}, t = {0}, o = {0};
-    if (s == JF_OK) s = jf_region_tensor(ctx, guide, guide_channels, height, width, "guide", &g);
-    if (s == JF_OK) s = jf_region_tensor(ctx, target, target_channels, target_height, target_width, "target", &t);
-    if (s == JF_OK) s = jf_region_tensor(ctx, output, target_channels, height, width, "output", &o);
-    if (s == JF_OK) s = jf_wait_for(ctx, num_wait, wait);
-    if (s == JF_OK) s = jf_run_tensors(m, &g, &t, &o, opt, 1.0f, 0);
-    if (s == JF_OK) s = jf_mark_done(ctx, done);
-    jf_tensor_free(&g);
-    jf_tensor_free(&t);
-    jf_tensor_free(&o);
-    return s;
+    if ((s = jf_check_sizes(m, width, height, target_width, target_height, opt)) != JF_OK) return s;
+    const jf_region r[3] = {{guide, guide_channels, height, width, "guide"},
+                            {target, target_channels, target_height, target_width, "target"},
+                            {output, target_channels, height, width, "output"}};
+    jf_tensor t[3];
+    s = jf_enqueue_begin(ctx, r, 3, t, num_wait, wait, done);
+    if (s == JF_OK) s = jf_run_tensors(m, &t[0], &t[1], &t[2], opt, 1.0f, 0);
+    return jf_enqueue_end(ctx, s, t, 3, done);
 }
 
 jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *target, jf_image *output,

@@ -153,15 +153,11 @@ jf_status jf_guided_filter_enqueue(jf_context *ctx, jf_buffer guide, int guide_c
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
                        "guided filter: %d guide channels (1 or 3), %d target channels (1 or 3), size %dx%d or "
                        "subsample %d (1..64)", guide_channels, target_channels, width, height, subsample);
-    jf_tensor g = {0}, t = {0}, o = {0};
-    jf_status st = jf_region_tensor(ctx, guide, guide_channels, height, width, "guide", &g);
-    if (st == JF_OK) st = jf_region_tensor(ctx, target, target_channels, height, width, "target", &t);
-    if (st == JF_OK) st = jf_region_tensor(ctx, output, target_channels, height, width, "output", &o);
-    if (st == JF_OK) st = jf_wait_for(ctx, num_wait, wait);
-    if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
-    if (st == JF_OK) st = jf_mark_done(ctx, done);
-    jf_tensor_free(&g);
-    jf_tensor_free(&t);
-    jf_tensor_free(&o);
-    return st;
+    const jf_region r[3] = {{guide, guide_channels, height, width, "guide"},
+                            {target, target_channels, height, width, "target"},
+                            {output, target_channels, height, width, "output"}};
+    jf_tensor t[3];
+    jf_status st = jf_enqueue_begin(ctx, r, 3, t, num_wait, wait, done);
+    if (st == JF_OK) st = jf_guided_planes(ctx, &t[0], &t[1], &t[2], radius, eps, subsample);
+    return jf_enqueue_end(ctx, st, t, 3, done);
 }

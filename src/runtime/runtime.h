@@ -216,6 +216,18 @@ jf_status jf_region_tensor(jf_context *ctx, jf_buffer region, int c, int h, int 
 jf_status jf_wait_for(jf_context *ctx, cl_uint n, const cl_event *wait);
 /* *done (when not NULL) completes once everything enqueued so far has; flushes. */
 jf_status jf_mark_done(jf_context *ctx, cl_event *done);
+/* A non-blocking call's frame: its n buffer regions as tensors[0..n) (in
+ * order), then the caller's wait list; and at the end the done event (when
+ * st is JF_OK) and the tensors freed. jf_enqueue_end returns st, or the
+ * marker's failure. */
+typedef struct jf_region {
+    jf_buffer buf;
+    int c, h, w;
+    const char *role;
+} jf_region;
+jf_status jf_enqueue_begin(jf_context *ctx, const jf_region *regions, int n, jf_tensor *tensors, cl_uint num_wait,
+                           const cl_event *wait, cl_event *done);
+jf_status jf_enqueue_end(jf_context *ctx, jf_status st, jf_tensor *tensors, int n, cl_event *done);
 
 /* ---- GEMM (blas.c) ----
  * C[m x n] = A[m x k] * B[k x n] (+ beta * C), row-major, on the context's queue. */
