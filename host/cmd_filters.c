@@ -53,6 +53,9 @@ static void help(cli_filter_kind k)
                "                      at 1/S resolution with radius R/S and upsample them;\n"
                "                      about S^2 fewer operations, a small error (default 1 =\n"
                "                      the exact filter; 2..64)\n"
+               "  --memory-budget MIB device memory for the filter's maps; larger images run\n"
+               "                      in overlapping tiles with the same result (default\n"
+               "                      1536, which fits a 2 GiB device)\n"
                "%s"
                "\n"
                "Example:\n"
@@ -181,6 +184,8 @@ int cli_filter_parse(cli_filter_kind k, int argc, char **argv, cli_filter_opts *
             if (cli_parse_int(v, "--radius", 0, k == F_JBU ? 64 : 65535, &o->radius)) return 2;
         } else if (k == F_GUIDED && (v = cli_opt(argc, argv, &i, "--eps"))) {
             if (parse_float(v, "--eps", 0.0, 1e30, &o->eps)) return 2;
+        } else if (k == F_GUIDED && (v = cli_opt(argc, argv, &i, "--memory-budget"))) {
+            if (cli_parse_int(v, "--memory-budget", 16, 1 << 20, &o->budget_mib)) return 2;
         } else if (k == F_GUIDED && (v = cli_opt(argc, argv, &i, "--fast"))) {
             if (cli_parse_int(v, "--fast", 1, 64, &o->fast)) return 2;
         } else if (k == F_JBF && (v = cli_opt(argc, argv, &i, "--diameter"))) {
@@ -255,7 +260,11 @@ static int run_filter(cli_filter_kind k, int argc, char **argv)
         goto done;
     }
     jf_image oimg = {sizeof(jf_image), w, h, channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
-    jf_status st;
+    jf_status st = jf_context_set_memory_budget(ctx, (size_t)o.budget_mib << 20);
+    if (st != JF_OK) {
+        fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
+        goto done;
+    }
     switch (k) {
     case F_GUIDED: st = jf_guided_filter(ctx, &guide.img, &target.img, &oimg, o.radius, o.eps, o.fast); break;
     case F_JBF:

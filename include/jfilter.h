@@ -149,6 +149,14 @@ JF_API const char *jf_last_error(const jf_context *ctx);
 /* The context's device description (borrowed, valid for the context's life). */
 JF_API const jf_device_info *jf_context_device(const jf_context *ctx);
 
+/* Device memory the context's runs may use for their intermediate maps, in
+ * bytes (at least 16 MiB; 0: the default, 1536 MiB, which fits a 2 GiB
+ * device; never more than three quarters of the device's memory). Larger
+ * images run in overlapping tiles with the same results: the models (whose
+ * jf_run_options.memory_budget, when set, wins for that run) and the guided
+ * filter on host images. */
+JF_API jf_status jf_context_set_memory_budget(jf_context *ctx, size_t bytes);
+
 /* The queue the context enqueues on (borrowed; do not release it). */
 JF_API cl_command_queue jf_context_queue(const jf_context *ctx);
 

@@ -73,8 +73,15 @@ struct jf_context {
     struct { char name[48]; double ms; long calls; } prof[48];
     int nprof;
     int programs_from_cache;  /* how many programs came from the binary cache */
+    size_t memory_budget;     /* jf_context_set_memory_budget; 0: JF_DEFAULT_BUDGET */
     char error[JF_ERROR_MAX];
 };
+
+/* Device memory for intermediate maps when nobody set one: leaves room on a 2 GiB device. */
+#define JF_DEFAULT_BUDGET ((size_t)1536 << 20)
+/* The budget in effect: `asked` when set, else the context's, else the default,
+ * never more than three quarters of the device's memory. */
+size_t jf_memory_budget(const jf_context *ctx, size_t asked);
 
 /* ---- errors ---- */
 /* Records a message on ctx (may be NULL: thread-local fallback) and returns status. */
