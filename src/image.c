@@ -22,10 +22,25 @@ int jf_image_planes(const jf_image *img)
     return img->channels == 1 ? 1 : 3;
 }
 
+jf_image jf_image_crop(const jf_image *img, int x, int y, int w, int h)
+{
+    jf_image v = *img;
+    v.stride = jf_image_stride(img);
+    v.data = (unsigned char *)img->data + (size_t)y * v.stride + (size_t)x * img->channels * jf_pixel_bytes(img->type);
+    v.width = w;
+    v.height = h;
+    return v;
+}
+
 jf_status jf_image_check(const jf_image *img, const char *role, char *msg, size_t len)
 {
     if (!img) {
         snprintf(msg, len, "%s image is NULL", role);
+        return JF_ERR_INVALID_ARGUMENT;
+    }
+    if (img->size != sizeof(jf_image)) {
+        snprintf(msg, len, "%s image: its size member is %zu, not sizeof(jf_image) = %zu (set it: jf_image img "
+                 "= {sizeof img, width, height, ...})", role, img->size, sizeof(jf_image));
         return JF_ERR_INVALID_ARGUMENT;
     }
     if (!img->data || img->width <= 0 || img->height <= 0 || img->width > 65535 || img->height > 65535) {
@@ -142,7 +157,7 @@ jf_status jf_image_upload(jf_context *ctx, const jf_image *img, jf_tensor *t)
         if (st != JF_OK) jf_tensor_free(t);
         return st;
     }
-    float *host = malloc(jf_tensor_count(t) * sizeof(float));
+    float *host = jf_malloc(jf_tensor_count(t) * sizeof(float));
     if (!host) {
         jf_tensor_free(t);
         return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d image",
@@ -161,7 +176,7 @@ jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *outpu
     if (t->c == 1 && output->channels == 1 && output->type == JF_PIXEL_F32 &&
         jf_image_stride(output) == (size_t)output->width * sizeof(float))
         return jf_tensor_download(ctx, t, (float *)output->data);
-    float *host = malloc(jf_tensor_count(t) * sizeof(float));
+    float *host = jf_malloc(jf_tensor_count(t) * sizeof(float));
     if (!host) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for the output");
     jf_status st = jf_tensor_download(ctx, t, host);
     if (st == JF_OK) jf_planes_to_image(host, t->c == 1 ? 1 : 3, output);

@@ -40,7 +40,7 @@ jf_status jf_context_create(jf_context **out, const char *spec)
     char err[512];
     jf_status st = jf_choose_device(spec, &ref, &index, err, sizeof err);
     if (st != JF_OK) return jf_fail(NULL, st, "%s", err);
-    jf_context *ctx = calloc(1, sizeof *ctx);
+    jf_context *ctx = jf_calloc(1, sizeof *ctx);
     if (!ctx) return jf_fail(NULL, JF_ERR_OUT_OF_MEMORY, "out of memory");
     if ((st = jf_context_init(ctx, ref.platform, ref.device, index)) != JF_OK ||
         (st = jf_check_device(ctx)) != JF_OK)
@@ -78,7 +78,7 @@ jf_status jf_context_create_from_queue(jf_context **out, cl_command_queue queue)
     cl_platform_id p;
     e = clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof p, &p, NULL);
     if (e != CL_SUCCESS) return jf_fail_cl(NULL, e, "clGetDeviceInfo(CL_DEVICE_PLATFORM)");
-    jf_context *ctx = calloc(1, sizeof *ctx);
+    jf_context *ctx = jf_calloc(1, sizeof *ctx);
     if (!ctx) return jf_fail(NULL, JF_ERR_OUT_OF_MEMORY, "out of memory");
     jf_status st = jf_context_init(ctx, p, dev, -1);
     if (st == JF_OK) st = jf_check_device(ctx);
@@ -100,8 +100,8 @@ void jf_context_destroy(jf_context *ctx)
     if (!ctx) return;
     if (ctx->queue) clFinish(ctx->queue);
     jf_prof_report(ctx);
-    for (int i = 0; i < ctx->nkernels; i++) clReleaseKernel(ctx->kernels[i].kernel);
-    for (int i = 0; i < ctx->nprograms; i++) clReleaseProgram(ctx->programs[i].program);
+    for (int i = 0; i < ctx->nkernels; i++) jf_release_kernel(ctx->kernels[i].kernel);
+    for (int i = 0; i < ctx->nprograms; i++) jf_release_program(ctx->programs[i].program);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->cl) clReleaseContext(ctx->cl);
     free(ctx);
@@ -117,5 +117,23 @@ jf_status jf_context_get_stats(const jf_context *ctx, jf_context_stats *stats)
     stats->compile_ms = ctx->compile_ms;
     stats->programs_from_cache = ctx->programs_from_cache;
     stats->programs_built = ctx->nprograms - ctx->programs_from_cache;
+    return JF_OK;
+}
+
+size_t jf_memory_budget(const jf_context *ctx, size_t asked)
+{
+    size_t b = asked ? asked : ctx->memory_budget ? ctx->memory_budget : JF_DEFAULT_BUDGET;
+    uint64_t dev = ctx->info.global_mem_bytes;
+    if (dev && b > dev / 4 * 3) b = (size_t)(dev / 4 * 3);
+    return b;
+}
+
+jf_status jf_context_set_memory_budget(jf_context *ctx, size_t bytes)
+{
+    if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_context_set_memory_budget: the context is NULL");
+    if (bytes && bytes < ((size_t)16 << 20))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "memory budget %zu bytes: at least 16 MiB (or 0, the default)",
+                       bytes);
+    ctx->memory_budget = bytes;
     return JF_OK;
 }
