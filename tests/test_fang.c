@@ -54,10 +54,10 @@ static void check_case(jf_model *m, const char *kind, const char *name, int l, f
     float *g = interleave(guide.data, 3, n), *wc = interleave(want_c.data, 3, n);
     float *out = malloc(3 * n * sizeof *out);
     ck_assert_ptr_nonnull(out);
-    jf_run_options opt = {0};
+    jf_run_options opt = {.size = sizeof opt};
     opt.lambda = lambda;
-    jf_image gi = {w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, g};
-    jf_image oi = {w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, out};
+    jf_image gi = {sizeof(jf_image), w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, g};
+    jf_image oi = {sizeof(jf_image), w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, out};
     ck_assert_msg(jf_model_run(m, &gi, &gi, &oi, &opt) == JF_OK, "%s", jf_last_error(m->ctx));
     double d = jft_max_abs_diff(out, wc, 3 * n, NULL);
     printf("fang %s%s %s (%dx%d) lambda %g colour: max |C - PyTorch| = %.3g\n", prefix, kind, name, w, h,
@@ -67,8 +67,8 @@ static void check_case(jf_model *m, const char *kind, const char *name, int l, f
     ck_assert_msg(jf_model_smooth(m, &gi, &oi, &opt) == JF_OK, "%s", jf_last_error(m->ctx));
     jft_assert_close(out, wc, 3 * n, 1e-4);
 
-    jf_image ti = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, target.data};
-    jf_image o1 = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image ti = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, target.data};
+    jf_image o1 = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     ck_assert_msg(jf_model_run(m, &gi, &ti, &o1, &opt) == JF_OK, "%s", jf_last_error(m->ctx));
     d = jft_max_abs_diff(out, want_g.data, n, NULL);
     printf("fang %s%s %s (%dx%d) lambda %g gray target: max |C - PyTorch| = %.3g\n", prefix, kind, name, w, h,
@@ -89,7 +89,7 @@ static void check_model(const char *kind, const float *lambdas)
     char rel[128];
     snprintf(rel, sizeof rel, FANG_FIXTURES "fang_random_%s.safetensors", kind);
     jf_model *m = jft_load_model(ctx, jft_source_path(rel));
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof info};
     ck_assert_int_eq(jf_model_get_info(m, &info), JF_OK);
     ck_assert_str_eq(info.architecture, "fang");
     ck_assert_int_eq(info.gray_target, 1);
@@ -133,9 +133,9 @@ START_TEST(fang_refuses_what_it_cannot_do)
     jf_context *ctx = jft_context();
     jf_model *m = jft_load_model(ctx, jft_source_path(FANG_FIXTURES "fang_random_bgr.safetensors"));
     static float px[3 * 64 * 40], out[3 * 64 * 40]; /* above the 32-pixel tile floor */
-    jf_image gi = {64, 40, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, px};
-    jf_image oi = {64, 40, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, out};
-    jf_run_options opt = {0};
+    jf_image gi = {sizeof(jf_image), 64, 40, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, px};
+    jf_image oi = {sizeof(jf_image), 64, 40, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, out};
+    jf_run_options opt = {.size = sizeof opt};
     opt.lambda = 0.5f; /* the file's range is 0.002 .. 0.2 */
     ck_assert_int_eq(jf_model_smooth(m, &gi, &oi, &opt), JF_ERR_INVALID_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "outside the range"));
