@@ -100,9 +100,9 @@ def output(role: str, out: Optional[np.ndarray], shape: Tuple[int, ...], dtype: 
     return out
 
 
-def out_image(out: np.ndarray) -> Image:
-    """A jf_image over an array accepted by output()."""
+def out_image(out: np.ndarray, order: str = "rgb") -> Image:
+    """A jf_image over an array accepted by output(); a colour result is written in `order`."""
     h, w = out.shape[0], out.shape[1]
     c = out.shape[2] if out.ndim == 3 else 1
     stride = _row_stride(out, w, c)
-    return Image(w, h, c, PIXEL_TYPES[out.dtype.newbyteorder("=")], 0, stride or 0, out.ctypes.data)
+    return Image(w, h, c, PIXEL_TYPES[out.dtype.newbyteorder("=")], ORDERS[order], stride or 0, out.ctypes.data)

@@ -219,7 +219,7 @@ class Model:
         if not force:
             self._check_conventions(w, h, t_arr.shape[1], t_arr.shape[0], scale, degradation)
         result = _images.output("out", out, (h, w, 3) if colour else (h, w), dtype)
-        o_img = _images.out_image(result)
+        o_img = _images.out_image(result, order)
         opt = _lib.RunOptions()
         opt.lambda_ = float(lambda_ or 0)
         opt.scale = int(scale or 0)

@@ -216,3 +216,14 @@ def test_conventions_enforced(ctx, sample):
         with pytest.raises(ValueError, match="trained for x4"):
             m.run(sample["guide"], sample["depth_low"])  # 8x smaller than the guide
         assert m.run(sample["guide"], sample["depth_low"], force=True).shape == (192, 256)
+
+
+def test_smooth_keeps_the_channel_order(ctx, sample):
+    """A colour result comes back in the order the image went in."""
+    with jfilter.load_model("fang_wls", ctx) as m:
+        assert m.info.colour_target and m.info.lambda_range is not None
+        rgb = np.ascontiguousarray(sample["guide"][:48, :64])
+        a = m.smooth(rgb)
+        b = m.smooth(np.ascontiguousarray(rgb[..., ::-1]), order="bgr")
+        assert a.shape == (48, 64, 3)
+        np.testing.assert_array_equal(a, b[..., ::-1])

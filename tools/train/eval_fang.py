@@ -45,8 +45,8 @@ def smoother_for(args, meta):
     m = jfilter.load_model(args.model)
 
     def run(img_u8, lam):
-        # order="bgr" is the input's order; the binding returns colour as R, G, B
-        return m.smooth(img_u8, lambda_=lam, order="bgr")[..., ::-1]
+        # order="bgr": the input's order, and the result's
+        return m.smooth(img_u8, lambda_=lam, order="bgr")
     return run
 
 
