@@ -11,6 +11,7 @@ int cmd_devices(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_colorize(int argc, char **argv);
+int cmd_smooth(int argc, char **argv);
 
 /* Colour maps (colormaps.c): rgb gets map `name` (turbo, viridis) at t in
  * 0..1 (clamped; NaN as 0), interpolated between its 256 entries. */
@@ -69,6 +70,8 @@ int cli_find_model(const char *arg, char *out, size_t len);
  * "--name" with nothing after it prints a message and calls cli_exit(2). */
 const char *cli_opt(int argc, char **argv, int *i, const char *name);
 int cli_parse_int(const char *s, const char *what, int lo, int hi, int *out);
+/* --lambda: a positive finite number (the model checks its own range). */
+int cli_parse_lambda(const char *s, float *out);
 /* "WxH" with 1 <= W, H <= max: 0, or -1 (no message; the caller says what
  * the option wants). Numbers that overflow an int are refused, not wrapped. */
 int cli_parse_size(const char *s, int max, int *w, int *h);
@@ -88,5 +91,7 @@ typedef struct cli_bench_opts {
 int cli_bench_parse(int argc, char **argv, cli_bench_opts *o);
 
 #define CLI_DEFAULT_MODEL "fdkn_x8"
+/* `jfilter smooth`'s default model */
+#define CLI_DEFAULT_SMOOTH_MODEL "fang_l0"
 
 #endif

@@ -15,18 +15,19 @@ typedef struct cli_run_settings {
     const char *device;      /* --device (NULL: $JF_DEVICE or the best) */
     const char *degradation; /* --degradation or NULL */
     int scale, bits, force, quiet;
+    int depth_explicit;      /* --invalid, --keep-holes or --no-normalize given */
     size_t memory_budget;    /* bytes, 0: the library's default */
-    jf_run_options opt;      /* normalisation and holes; scale, budget filled per run */
+    jf_run_options opt;      /* normalisation, holes, lambda; scale, budget filled per run */
 } cli_run_settings;
 
-/* One pair's input: both images read, the target checked to be gray, and the
- * output's sample bits chosen (cli_output_bits). Returns 0, or -1 with the
+/* One pair's input: both images read and the output's sample bits chosen (cli_output_bits). Returns 0, or -1 with the
  * reason in why (a read error names its file), or why "" when the reason was
  * printed already (by cli_output_bits). */
 int cli_pair_load(const cli_run_settings *s, const char *guide_path, const char *target_path,
                   const char *out_path, cli_image *guide, cli_image *target, int *bits, char *why,
                   size_t len);
-/* Runs the model on a loaded pair and writes out_path (atomically), and with
+/* Runs the model on a loaded pair (the target's channels checked against
+ * what the model filters) and writes out_path (atomically), and with
  * coef_prefix the coefficient maps; progress as jf_run_options.progress.
  * Returns 0, or -1 with the reason in why (jf_last_error for the library's
  * failures), or why "" when it was printed already (the conventions'

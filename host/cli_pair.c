@@ -1,6 +1,7 @@
 /* cli_pair.c - one guide/target pair of `jfilter run`, the same steps for a
  * single run and for each pair of a batch: read both images, hold the run to
- * the model's conventions, run the model, write the result (atomically). */
+ * the model's conventions, run the model, write the result (atomically):
+ * gray for a gray target, colour for a colour one (smoothing models). */
 #include "cli_batch.h"
 
 #include <stdlib.h>
@@ -25,9 +26,36 @@ int cli_pair_load(const cli_run_settings *s, const char *guide_path, const char 
         why[0] = '\0'; /* cli_output_bits said why */
         return -1;
     }
-    if (target->img.channels != 1) {
-        snprintf(why, len, "target image %s has %d channels; a gray image is needed", target_path,
-                 target->img.channels);
+    return 0;
+}
+
+/* The target's channels against what the model filters; a colour target
+ * takes no depth handling (its defaults are dropped, asking for it is an error). */
+static int check_target(const cli_run_settings *s, const jf_model_info *info, const cli_image *target,
+                        jf_run_options *opt, char *why, size_t len)
+{
+    int colour = target->img.channels != 1;
+    if (!colour && !info->gray_target) {
+        snprintf(why, len, "%s (%s) filters colour images; the target has one channel", s->model_arg,
+                 info->architecture);
+        return -1;
+    }
+    if (colour && !info->colour_target) {
+        snprintf(why, len, "the target image has %d channels; %s (%s) needs a gray one (depth)",
+                 target->img.channels, s->model_arg, info->architecture);
+        return -1;
+    }
+    if (colour) {
+        if (s->depth_explicit) {
+            snprintf(why, len, "--invalid, --keep-holes and --no-normalize are for one-channel (depth) targets; "
+                     "this target is colour");
+            return -1;
+        }
+        opt->normalize = JF_NORMALIZE_NONE;
+        opt->invalid = JF_INVALID_NONE;
+    }
+    if (opt->lambda != 0.0f && !info->has_lambda) {
+        snprintf(why, len, "--lambda: %s (%s) takes no smoothing strength", s->model_arg, info->architecture);
         return -1;
     }
     return 0;
@@ -50,7 +78,9 @@ int cli_pair_run(const cli_run_settings *s, jf_context *ctx, jf_model *model, co
     opt.scale = s->scale;
     opt.memory_budget = s->memory_budget;
     opt.progress = progress;
-    out = malloc((size_t)w * h * sizeof(float));
+    if (check_target(s, &info, target, &opt, why, len)) return -1;
+    int channels = target->img.channels == 1 ? 1 : 3;
+    out = malloc((size_t)w * h * channels * sizeof(float));
     if (!out) {
         snprintf(why, len, "out of memory");
         goto done;
@@ -70,7 +100,7 @@ int cli_pair_run(const cli_run_settings *s, jf_context *ctx, jf_model *model, co
         opt.alpha = alpha;
         opt.beta = beta;
     }
-    jf_image oimg = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image oimg = {w, h, channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     if (jf_model_run(model, &guide->img, &target->img, &oimg, &opt) != JF_OK) {
         snprintf(why, len, "%s", jf_last_error(ctx));
         goto done;
@@ -82,7 +112,7 @@ int cli_pair_run(const cli_run_settings *s, jf_context *ctx, jf_model *model, co
         snprintf(path, sizeof path, "%s_beta.npy", coef_prefix);
         if (cli_write_plane(path, beta, w, h, 32)) goto write_failed;
     }
-    if (cli_write_plane(out_path, out, w, h, bits)) goto write_failed;
+    if (cli_write_image(out_path, out, w, h, channels, bits)) goto write_failed;
     rc = 0;
     goto done;
 write_failed:

@@ -5,6 +5,7 @@
 #include "io/io.h"
 
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,19 @@ const char *cli_opt(int argc, char **argv, int *i, const char *name)
         return NULL; /* not reached: cli_exit does not return */
     }
     return argv[++*i];
+}
+
+int cli_parse_lambda(const char *s, float *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0.0) || !isfinite(v)) {
+        fprintf(stderr, "jfilter: --lambda must be a positive number (got '%s')\n", s);
+        return -1;
+    }
+    *out = (float)v;
+    return 0;
 }
 
 int cli_parse_int(const char *s, const char *what, int lo, int hi, int *out)

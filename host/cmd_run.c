@@ -35,7 +35,13 @@ static void run_help(void)
            "  --target T     the image to filter, gray: full size, or low resolution (it is\n"
            "                 upsampled by the model's own convention first); PNG, TIFF,\n"
            "                 PFM or .npy (uint8, uint16, float32, float64), e.g. depth in\n"
-           "                 millimetres in a 16-bit PNG\n"
+           "                 millimetres in a 16-bit PNG. Smoothing models (fang_*) also\n"
+           "                 filter a colour target (a no-flash photo under its flash\n"
+           "                 twin) and then write a colour output\n"
+           "  --lambda L     the smoothing strength of a model that takes one (the lambda\n"
+           "                 of the smoother it imitates; a value outside the range the\n"
+           "                 model was trained on is an error naming it); default: the\n"
+           "                 model's own\n"
            "  --scale S      the upsampling factor of a low-resolution target; checked\n"
            "                 against the sizes (guide = target x S) and the model's own\n"
            "  --output O     result, by extension: .png (8- or 16-bit), .tif/.tiff (8-,\n"
@@ -190,14 +196,20 @@ int cmd_run(int argc, char **argv)
             }
         } else if ((v = cli_opt(argc, argv, &i, "--invalid"))) {
             if (parse_invalid(v, &s.opt)) return 2;
+            s.depth_explicit = 1;
         } else if ((v = cli_opt(argc, argv, &i, "--degradation"))) {
             if (strcmp(v, "bicubic") && strcmp(v, "area") && strcmp(v, "subsample")) {
                 fprintf(stderr, "jfilter: --degradation must be bicubic, area or subsample (got '%s')\n", v);
                 return 2;
             }
             s.degradation = v;
-        } else if (!strcmp(argv[i], "--keep-holes")) s.opt.keep_holes = 1;
-        else if (!strcmp(argv[i], "--no-normalize")) s.opt.normalize = JF_NORMALIZE_NONE;
+        } else if ((v = cli_opt(argc, argv, &i, "--lambda"))) {
+            if (cli_parse_lambda(v, &s.opt.lambda)) return 2;
+        } else if (!strcmp(argv[i], "--keep-holes")) s.opt.keep_holes = s.depth_explicit = 1;
+        else if (!strcmp(argv[i], "--no-normalize")) {
+            s.opt.normalize = JF_NORMALIZE_NONE;
+            s.depth_explicit = 1;
+        }
         else if (!strcmp(argv[i], "--force")) s.force = 1;
         else if (!strcmp(argv[i], "--skip-existing")) skip_existing = 1;
         else if (!strcmp(argv[i], "--quiet")) s.quiet = 1;

@@ -17,6 +17,8 @@ static void usage(FILE *f)
             "  run       filter a target image under a guide image with a learned model\n"
             "            e.g. upsample a low-resolution depth map under its colour image:\n"
             "              jfilter run --guide rgb.png --target depth_low.png --scale 8 --output depth.png\n"
+            "  smooth    edge-preserving smoothing of one image with a learned smoother\n"
+            "              jfilter smooth --model fang_l0 --lambda 0.01 --input photo.jpg --output flat.png\n"
             "  bench     time a model on synthetic input; prints one JSON object per line\n"
             "  guided    guided filter (fast variant with --fast S), gray or colour guide\n"
             "  jbf       joint bilateral filter (as cv2.ximgproc.jointBilateralFilter)\n"
@@ -53,6 +55,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "smooth")) return cmd_smooth(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "guided")) return cmd_guided(argc - 1, argv + 1);
     if (!strcmp(cmd, "jbf")) return cmd_jbf(argc - 1, argv + 1);

@@ -166,6 +166,15 @@ typedef struct jf_model_info {
                             * resizing and depth sensors do;
                             * "subsample": every scale-th pixel from scale - 1,
                             * gt[s-1::s, s-1::s] (SVLRM); "" when not known */
+    int gray_target;       /* 1 when it filters one-channel targets (depth, a gray image) */
+    int colour_target;     /* 1 when it filters colour targets (3 or 4 channels): the output
+                            * then has the target's colour channels (smoothing models) */
+    int whole_image;       /* 1 when it normalises over the whole image (instance
+                            * normalisation): such a model never runs in tiles, and an image
+                            * larger than the memory budget holds is an error */
+    int has_lambda;        /* 1 when it takes a smoothing strength (jf_run_options.lambda) */
+    float lambda_default;  /* ... used when the run asks for none (lambda = 0) */
+    float lambda_min, lambda_max; /* ... the range it was trained on; outside is an error */
 } jf_model_info;
 
 /* Loads a safetensors model file. Every offset, size, dtype and shape is
@@ -251,29 +260,42 @@ typedef struct jf_run_options {
     float invalid_value;       /* JF_INVALID_VALUE: in the target's own units (the raw
                                 * 8/16-bit count, or the float value) */
     int keep_holes;            /* 1: holes stay holes in the output */
+    /* For models with jf_model_info.has_lambda (smoothing models): the smoothing
+     * strength, in the units of the smoother the model imitates; 0 = the model's
+     * lambda_default; outside [lambda_min, lambda_max] is JF_ERR_INVALID_ARGUMENT. */
+    float lambda;
 } jf_run_options;
 
 /* Runs a model on host images.
  *   guide:  the full-resolution guidance (gray, RGB or RGBA; 8/16-bit or float).
  *   target: the full-resolution target (same size as guide), or a low-resolution
  *           one that is upsampled to the guide's size by the model's convention.
- *           Gray only.
- *   output: caller-allocated, guide's width/height, 1 channel, any pixel type;
+ *           Gray for models with gray_target; colour (RGB, BGR or with alpha) for
+ *           models with colour_target (jf_model_info).
+ *   output: caller-allocated, guide's width/height, any pixel type; 1 channel for
+ *           a gray target, 3 or 4 (alpha written as opaque) for a colour one;
  *           values are clamped and rounded for 8/16-bit.
  * All three are borrowed for the call; options may be NULL. Blocks until done. */
 JF_API jf_status jf_model_run(jf_model *model, const jf_image *guide, const jf_image *target,
                               jf_image *output, const jf_run_options *options);
 
+/* Smooths one image with a smoothing model (colour_target or gray_target):
+ * jf_model_run with the input as both guide and target. output: the input's
+ * size, with its channel count (1, 3 or 4). */
+JF_API jf_status jf_model_smooth(jf_model *model, const jf_image *input, jf_image *output,
+                                 const jf_run_options *options);
+
 /* Runs a model on buffers already on the device, float32 planar (C,H,W):
  *   guide:  guide_channels planes of width x height, in the model's guide order
  *           for 3 channels (jf_model_info.guide_order), or 1 gray plane;
- *   target: one plane of target_width x target_height (low or full resolution);
- *   output: one plane of width x height.
+ *   target: target_channels planes (1, or 3 in B, G, R order for colour_target
+ *           models) of target_width x target_height (low or full resolution);
+ *   output: target_channels planes of width x height.
  * The buffers are borrowed; work is enqueued on the context's queue and this
  * call returns once it is finished. */
 JF_API jf_status jf_model_run_buffers(jf_model *model, cl_mem guide, int guide_channels,
-                                      int width, int height, cl_mem target, int target_width,
-                                      int target_height, cl_mem output,
+                                      int width, int height, cl_mem target, int target_channels,
+                                      int target_width, int target_height, cl_mem output,
                                       const jf_run_options *options);
 
 /* ---- Classical joint filters ---- */

@@ -58,6 +58,19 @@ static jf_status jf_parse_info(jf_model *m, const jf_safetensors *st, const char
         return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'degradation' is '%s' (bicubic, area or subsample)",
                        what, deg);
     snprintf(in->degradation, sizeof in->degradation, "%s", deg);
+
+    unsigned targets = m->arch->targets ? m->arch->targets : JF_TARGETS_GRAY;
+    in->gray_target = (targets & JF_TARGETS_GRAY) != 0;
+    in->colour_target = (targets & JF_TARGETS_COLOUR) != 0;
+    in->whole_image = m->arch->whole_image;
+    in->has_lambda = m->arch->lambda;
+    if (in->has_lambda) {
+        if ((s = jf_meta_float(ctx, st, what, "lambda_min", 1, 0, 1e-30f, 1e30f, &in->lambda_min)) != JF_OK ||
+            (s = jf_meta_float(ctx, st, what, "lambda_max", 1, 0, in->lambda_min, 1e30f, &in->lambda_max)) != JF_OK ||
+            (s = jf_meta_float(ctx, st, what, "lambda_default", 1, 0, in->lambda_min, in->lambda_max,
+                               &in->lambda_default)) != JF_OK)
+            return s;
+    }
     return JF_OK;
 }
 
@@ -163,6 +176,38 @@ static jf_status jf_check_sizes(jf_model *m, int gw, int gh, int tw, int th, con
     return JF_OK;
 }
 
+/* What a run asks of the model beyond sizes: a target it filters (planes 1 or
+ * 3), depth handling only on one plane, a lambda in its range (set into
+ * m->lambda for the model's run). */
+static jf_status jf_check_run(jf_model *m, int target_planes, const jf_run_options *opt)
+{
+    jf_context *ctx = m->ctx;
+    const jf_model_info *in = &m->info;
+    if (target_planes == 1 && !in->gray_target)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "%s filters colour targets; this target has one channel",
+                       in->architecture);
+    if (target_planes != 1 && !in->colour_target)
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "the target must have one channel (it has %d): %s filters gray "
+                       "targets (depth)", target_planes, in->architecture);
+    if (target_planes != 1 && jf_depth_active(opt))
+        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "depth handling (normalize, invalid, keep_holes) needs a "
+                       "one-channel target; this one has %d", target_planes);
+    float lambda = opt ? opt->lambda : 0.0f;
+    if (!in->has_lambda) {
+        if (lambda != 0.0f)
+            return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "%s takes no lambda (asked for %g)", in->architecture,
+                           (double)lambda);
+        return JF_OK;
+    }
+    if (lambda == 0.0f) lambda = in->lambda_default;
+    if (!(lambda >= in->lambda_min && lambda <= in->lambda_max))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "lambda %g is outside the range this %s model was trained "
+                       "on (%g..%g)", (double)lambda, in->architecture, (double)in->lambda_min,
+                       (double)in->lambda_max);
+    m->lambda = lambda;
+    return JF_OK;
+}
+
 /* The models' shared preparation, then the model, tiled when needed. guide:
  * C planes (B, G, R or gray) at W x H. Coefficient outputs go to opt->alpha/beta. */
 static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_tensor *target,
@@ -172,7 +217,8 @@ static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_te
     jf_tensor up = {0}, prepared = {0}, extra = {0}, depth = {0};
     jf_depth_job dj = {0};
     const jf_tensor *tgt = target, *gd = guide;
-    jf_status s = JF_OK;
+    jf_status s = jf_check_run(m, target->c, opt);
+    if (s != JF_OK) return s;
     /* depth in sensor units: holes filled, valid range to 0..1 (depth_range.h) */
     if (jf_depth_active(opt) && (s = jf_depth_prepare(ctx, opt, unit, guide, target, &depth, &dj)) == JF_OK)
         target = tgt = &depth;
@@ -198,20 +244,20 @@ static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_te
 }
 
 jf_status jf_model_run_buffers(jf_model *m, cl_mem guide, int guide_channels, int width, int height,
-                               cl_mem target, int target_width, int target_height, cl_mem output,
-                               const jf_run_options *opt)
+                               cl_mem target, int target_channels, int target_width, int target_height,
+                               cl_mem output, const jf_run_options *opt)
 {
     if (!m) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_run_buffers: model is NULL");
-    if (!guide || !target || !output || (guide_channels != 1 && guide_channels != 3) || width <= 0 ||
-        height <= 0)
+    if (!guide || !target || !output || (guide_channels != 1 && guide_channels != 3) ||
+        (target_channels != 1 && target_channels != 3) || width <= 0 || height <= 0)
         return jf_fail(m->ctx, JF_ERR_INVALID_ARGUMENT,
-                       "jf_model_run_buffers: NULL buffer, %d guide channels (1 or 3) or size %dx%d",
-                       guide_channels, width, height);
+                       "jf_model_run_buffers: NULL buffer, %d guide channels (1 or 3), %d target channels "
+                       "(1 or 3) or size %dx%d", guide_channels, target_channels, width, height);
     jf_status s = jf_check_sizes(m, width, height, target_width, target_height, opt);
     if (s != JF_OK) return s;
     jf_tensor g = jf_tensor_wrap(guide, guide_channels, height, width);
-    jf_tensor t = jf_tensor_wrap(target, 1, target_height, target_width);
-    jf_tensor o = jf_tensor_wrap(output, 1, height, width);
+    jf_tensor t = jf_tensor_wrap(target, target_channels, target_height, target_width);
+    jf_tensor o = jf_tensor_wrap(output, target_channels, height, width);
     return jf_run_tensors(m, &g, &t, &o, opt, 1.0f);
 }
 
@@ -225,19 +271,20 @@ jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *targe
         (s = jf_image_validate(ctx, target, "target")) != JF_OK ||
         (s = jf_image_validate(ctx, output, "output")) != JF_OK)
         return s;
-    if (target->channels != 1)
-        return jf_fail(ctx, JF_ERR_UNSUPPORTED, "the target must have one channel (it has %d)",
-                       target->channels);
-    if (output->channels != 1 || output->width != guide->width || output->height != guide->height)
-        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "the output must be %dx%d with one channel (it is %dx%dx%d)",
-                       guide->width, guide->height, output->width, output->height, output->channels);
+    int planes = jf_image_planes(target);
+    if ((s = jf_check_run(m, planes, opt)) != JF_OK) return s;
+    if ((planes == 1 ? output->channels != 1 : output->channels == 1) || output->width != guide->width ||
+        output->height != guide->height)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "the output must be %dx%d with %s (it is %dx%dx%d)",
+                       guide->width, guide->height, planes == 1 ? "one channel" : "3 or 4 channels",
+                       output->width, output->height, output->channels);
     if ((s = jf_check_sizes(m, guide->width, guide->height, target->width, target->height, opt)) != JF_OK)
         return s;
 
     jf_tensor g = {0}, t = {0}, o = {0};
     if ((s = jf_image_upload(ctx, guide, &g)) == JF_OK &&
         (s = jf_image_upload(ctx, target, &t)) == JF_OK &&
-        (s = jf_tensor_alloc(ctx, &o, 1, guide->height, guide->width)) == JF_OK &&
+        (s = jf_tensor_alloc(ctx, &o, planes, guide->height, guide->width)) == JF_OK &&
         (s = jf_run_tensors(m, &g, &t, &o, opt,
                             target->type == JF_PIXEL_U8 ? 1.0f / 255.0f
                             : target->type == JF_PIXEL_U16 ? 1.0f / 65535.0f : 1.0f)) == JF_OK)
@@ -246,4 +293,10 @@ jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *targe
     jf_tensor_free(&t);
     jf_tensor_free(&o);
     return s;
+}
+
+jf_status jf_model_smooth(jf_model *m, const jf_image *input, jf_image *output, const jf_run_options *opt)
+{
+    if (!m) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_smooth: model is NULL");
+    return jf_model_run(m, input, input, output, opt);
 }

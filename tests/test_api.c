@@ -184,6 +184,18 @@ START_TEST(mismatched_images)
     target.channels = 2;
     ck_assert_int_eq(jf_model_run(m, &guide, &target, &out, NULL), JF_ERR_UNSUPPORTED);
     target.channels = 1;
+    /* a depth model: no smoothing strength, no smoothing */
+    jf_run_options lam = {.lambda = 0.5f};
+    ck_assert_int_eq(jf_model_run(m, &guide, &target, &out, &lam), JF_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "takes no lambda"));
+    jf_model_info info;
+    ck_assert_int_eq(jf_model_get_info(m, &info), JF_OK);
+    ck_assert_int_eq(info.gray_target, 1);
+    ck_assert_int_eq(info.colour_target, 0);
+    ck_assert_int_eq(info.has_lambda, 0);
+    ck_assert_int_eq(info.whole_image, 0);
+    ck_assert_int_eq(jf_model_smooth(m, &guide, &out, NULL), JF_ERR_UNSUPPORTED);
+    ck_assert_int_eq(jf_model_smooth(NULL, &guide, &out, NULL), JF_ERR_INVALID_ARGUMENT);
     guide.data = NULL;
     ck_assert_int_eq(jf_model_run(m, &guide, &target, &out, NULL), JF_ERR_INVALID_ARGUMENT);
     guide.data = g;

@@ -78,6 +78,12 @@ S="$SHARED/conformance/svlrm_x8"
 "$JF" run --model "$SV" --guide "$S/guide.png" --target "$S/low.png" --scale 8 --output "$T/sv.png" \
   --degradation subsample --coefficients "$T/coef" --quiet && [ -s "$T/coef_alpha.npy" ] && [ -s "$T/coef_beta.npy" ] && png_is "$T/sv.png" 160 120 8 &&
   ok || bad "svlrm with --coefficients"
+expect_fail "colour target on fdkn" "needs a gray one" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/rgb.png" --output "$T/e11.png"
+expect_fail "lambda on fdkn" "takes no smoothing strength" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e12.png" --lambda 0.5
+expect_fail "bad lambda" "positive number" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e13.png" --lambda -1
+expect_fail "smooth with fdkn" "not a smoothing model" -- "$JF" smooth --model "$MODEL" --input "$C/rgb.png" --output "$T/e14.png"
+expect_fail "smooth without input" "required" -- "$JF" smooth --model "$MODEL" --output "$T/e15.png"
+"$JF" smooth --help | grep -q -- "--lambda" && ok || bad "smooth --help"
 expect_fail "coefficients on fdkn" "needs an SVLRM model" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e10.png" --coefficients "$T/x"
 "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/tiled.npy" $RAW --memory-budget 16 --quiet &&
   cmp -s <(tail -c 1228800 "$T/tiled.npy") <(tail -c 1228800 "$T/out.npy") && ok || bad "tiled run differs from untiled"

@@ -93,7 +93,7 @@ static void check_case(jf_context *ctx, jf_model *m, const char *name)
     ck_assert_int_eq(e, CL_SUCCESS);
     cl_mem o = clCreateBuffer(clctx, CL_MEM_WRITE_ONLY, n * sizeof(float), NULL, &e);
     ck_assert_int_eq(e, CL_SUCCESS);
-    ck_assert_msg(jf_model_run_buffers(m, g, 3, c.w, c.h, t, c.w, c.h, o, NULL) == JF_OK, "%s", jf_last_error(ctx));
+    ck_assert_msg(jf_model_run_buffers(m, g, 3, c.w, c.h, t, 1, c.w, c.h, o, NULL) == JF_OK, "%s", jf_last_error(ctx));
     memset(out, 0, n * sizeof *out);
     ck_assert_int_eq(clEnqueueReadBuffer(jf_context_queue(ctx), o, CL_TRUE, 0, n * sizeof(float), out, 0, NULL, NULL),
                      CL_SUCCESS);

@@ -240,7 +240,7 @@ START_TEST(buffers_agree_with_images)
     cl_mem gb = clCreateBuffer(cc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof g, g, &e);
     cl_mem tb = clCreateBuffer(cc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof t, t, &e);
     cl_mem ob = clCreateBuffer(cc, CL_MEM_READ_WRITE, sizeof got, NULL, &e);
-    ck_assert_int_eq(jf_model_run_buffers(m, gb, 1, W, H, tb, LW, LH, ob, &opt), JF_OK);
+    ck_assert_int_eq(jf_model_run_buffers(m, gb, 1, W, H, tb, 1, LW, LH, ob, &opt), JF_OK);
     ck_assert_int_eq(clEnqueueReadBuffer(q, ob, CL_TRUE, 0, sizeof got, got, 0, NULL, NULL), CL_SUCCESS);
     ck_assert(!memcmp(got, want, sizeof got));
     /* the kept hole at low-res (5, 0): full-res x 40..47, y 0..7 */

@@ -50,7 +50,7 @@ START_TEST(fdkn_matches_published_output)
     cl_mem t = clCreateBuffer(clctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, plane * sizeof(float),
                               planes + 3 * plane, &e);
     cl_mem ob = clCreateBuffer(clctx, CL_MEM_WRITE_ONLY, plane * sizeof(float), NULL, &e);
-    ck_assert_msg(jf_model_run_buffers(m, g, 3, guide.width, guide.height, t, guide.width, guide.height, ob, NULL) ==
+    ck_assert_msg(jf_model_run_buffers(m, g, 3, guide.width, guide.height, t, 1, guide.width, guide.height, ob, NULL) ==
                       JF_OK,
                   "%s", jf_last_error(ctx));
     ck_assert_int_eq(clEnqueueReadBuffer(jf_context_queue(ctx), ob, CL_TRUE, 0, plane * sizeof(float), out, 0,

@@ -59,7 +59,9 @@ class ModelInfo(Structure):
     _fields_ = [("architecture", c_char * 32), ("scale", c_int), ("kernel_size", c_int),
                 ("window_size", c_int), ("residual", c_int), ("guide_order", c_char * 8),
                 ("upsample", c_char * 16), ("coefficients", c_int), ("degradation", c_char * 16),
-                ("_spare", c_char * _SPARE)]
+                ("gray_target", c_int), ("colour_target", c_int), ("whole_image", c_int),
+                ("has_lambda", c_int), ("lambda_default", c_float), ("lambda_min", c_float),
+                ("lambda_max", c_float), ("_spare", c_char * _SPARE)]
 
 
 PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int, c_int)
@@ -70,7 +72,7 @@ class RunOptions(Structure):
     _fields_ = [("scale", c_int), ("progress", PROGRESS_FN), ("progress_user", c_void_p),
                 ("memory_budget", c_size_t), ("alpha", POINTER(c_float)), ("beta", POINTER(c_float)),
                 ("normalize", c_int), ("invalid", c_int), ("invalid_value", c_float), ("keep_holes", c_int),
-                ("_spare", c_char * _SPARE)]
+                ("lambda_", c_float), ("_spare", c_char * _SPARE)]
 
 # jf_normalize_mode, jf_invalid_mode
 NORMALIZE_NONE, NORMALIZE_VALID = 0, 1
@@ -96,6 +98,7 @@ _PROTOTYPES = {
     "jf_model_get_info": (c_int, [c_void_p, POINTER(ModelInfo)]),
     "jf_model_flops": (c_int, [c_void_p, c_int, c_int, POINTER(c_double)]),
     "jf_model_run": (c_int, [c_void_p, _P_IMAGE, _P_IMAGE, _P_IMAGE, POINTER(RunOptions)]),
+    "jf_model_smooth": (c_int, [c_void_p, _P_IMAGE, _P_IMAGE, POINTER(RunOptions)]),
     "jf_guided_filter": (c_int, [c_void_p, _P_IMAGE, _P_IMAGE, _P_IMAGE, c_int, c_float, c_int]),
     "jf_joint_bilateral": (c_int, [c_void_p, _P_IMAGE, _P_IMAGE, _P_IMAGE, c_int, c_float, c_float]),
     "jf_jbu": (c_int, [c_void_p, _P_IMAGE, _P_IMAGE, _P_IMAGE, c_int, c_float, c_float]),

@@ -36,6 +36,11 @@ class ModelInfo:
     #: how the low-res inputs it was trained on were made: "bicubic" (PIL, antialiased),
     #: "area" or "subsample" (gt[s-1::s, s-1::s], SVLRM); "" when not known
     degradation: str = ""
+    gray_target: bool = True      #: it filters one-channel targets (depth, a gray image)
+    colour_target: bool = False   #: it filters colour targets (smoothing models): colour out
+    whole_image: bool = False     #: it normalises over the whole image, so it never tiles
+    #: (default, min, max) of the smoothing strength it takes (lambda_=), None when it takes none
+    lambda_range: Optional[Tuple[float, float, float]] = None
 
 
 def weights_dirs() -> List[Path]:
@@ -90,7 +95,10 @@ class Model:
         dec = lambda b: b.decode("utf-8", "replace")  # noqa: E731
         self.info = ModelInfo(dec(info.architecture), info.scale, info.kernel_size,
                               info.window_size, bool(info.residual), dec(info.guide_order),
-                              dec(info.upsample), path, dec(info.degradation))
+                              dec(info.upsample), path, dec(info.degradation),
+                              bool(info.gray_target), bool(info.colour_target), bool(info.whole_image),
+                              (info.lambda_default, info.lambda_min, info.lambda_max)
+                              if info.has_lambda else None)
         """The model's description (ModelInfo)."""
         self._handle = handle
         ctx._models.add(self)
@@ -119,7 +127,7 @@ class Model:
     def run(self, guide: np.ndarray, target: np.ndarray, scale: Optional[int] = None, *,
             memory_budget: Optional[int] = None, coefficients: bool = False, order: str = "rgb",
             normalize: bool = True, invalid: Optional[float] = 0, keep_holes: bool = False,
-            degradation: Optional[str] = None, force: bool = False,
+            degradation: Optional[str] = None, force: bool = False, lambda_: Optional[float] = None,
             progress: Optional[ProgressFn] = None, out: Optional[np.ndarray] = None,
             dtype: DTypeLike = np.float32) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Filters `target` under `guide`; the classic job: upsample a
@@ -132,6 +140,9 @@ class Model:
             target: one channel, H x W or H x W x 1, same dtypes: either full
                 size, or low resolution (h x w), then upsampled to the guide's
                 size first by the model's own convention (info.upsample).
+                Models with info.colour_target (smoothing models) also take a
+                colour target, H x W x 3/4 in `order`, and return H x W x 3;
+                depth handling (normalize, invalid) is then off.
             scale: the upsampling factor of a low-resolution target, checked
                 against the sizes (guide = target x scale); None takes it
                 from the sizes.
@@ -162,6 +173,8 @@ class Model:
                 SVLRM: "subsample") gives a UserWarning naming both.
             force: run at a scale the model was not trained for (else
                 ValueError, as `jfilter run` refuses), and no degradation warning.
+            lambda_: the smoothing strength of a model that takes one
+                (info.lambda_range: default, min, max); None: its default.
             progress: called as progress(done, total) after each tile and
                 stage; return True to cancel (raises Error JF_ERR_CANCELLED).
             out: optional H x W result array to write into (its dtype wins).
@@ -189,15 +202,26 @@ class Model:
                              f"not {memory_budget!r}")
         if degradation not in (None, "bicubic", "area", "subsample"):
             raise ValueError(f"degradation must be 'bicubic', 'area', 'subsample' or None, not {degradation!r}")
+        info = self.info
+        if lambda_ is not None and (info.lambda_range is None or not isinstance(lambda_, (int, float, np.number))
+                                    or not info.lambda_range[1] <= lambda_ <= info.lambda_range[2]):
+            raise ValueError(f"lambda_={lambda_!r}: " + (
+                f"this {info.architecture} model takes none" if info.lambda_range is None else
+                f"this {info.architecture} model was trained on {info.lambda_range[1]:g}..{info.lambda_range[2]:g}"))
         g_img, g_arr = _images.as_image("guide", guide, order=order)
-        t_img, t_arr = _images.as_image("target", target, channels=(1,))
+        t_img, t_arr = _images.as_image("target", target, order=order,
+                                        channels=(1, 3, 4) if info.colour_target else (1,))
+        colour = t_img.channels != 1
+        if colour:
+            normalize, invalid = False, None  # depth handling is for one-channel targets
         h, w = g_arr.shape[0], g_arr.shape[1]
         self._live()  # a closed model says so before anything else
         if not force:
             self._check_conventions(w, h, t_arr.shape[1], t_arr.shape[0], scale, degradation)
-        result = _images.output("out", out, (h, w), dtype)
+        result = _images.output("out", out, (h, w, 3) if colour else (h, w), dtype)
         o_img = _images.out_image(result)
         opt = _lib.RunOptions()
+        opt.lambda_ = float(lambda_ or 0)
         opt.scale = int(scale or 0)
         opt.memory_budget = int(memory_budget or 0)
         opt.normalize = _lib.NORMALIZE_VALID if normalize else _lib.NORMALIZE_NONE
@@ -241,6 +265,21 @@ class Model:
         return result
 
     __call__ = run
+
+    def smooth(self, image: np.ndarray, *, lambda_: Optional[float] = None, order: str = "rgb",
+               memory_budget: Optional[int] = None, progress: Optional[ProgressFn] = None,
+               out: Optional[np.ndarray] = None, dtype: DTypeLike = np.float32) -> np.ndarray:
+        """Edge-preserving smoothing of one image with a smoothing model (the
+        image guides itself, as `jfilter smooth`): H x W in, H x W out; H x W x
+        3/4 in `order`, H x W x 3 out. lambda_: the smoothing strength
+        (info.lambda_range), None: the model's default.
+
+        >>> flat = jfilter.load_model("fang_l0").smooth(rgb, lambda_=0.01)  # doctest: +SKIP
+        """
+        if not self.info.colour_target and self.info.lambda_range is None:
+            raise ValueError(f"this {self.info.architecture} model is not a smoothing model: use run(guide, target)")
+        return self.run(image, image, memory_budget=memory_budget, order=order, normalize=False, invalid=None,
+                        lambda_=lambda_, progress=progress, out=out, dtype=dtype)
 
     def _check_conventions(self, w: int, h: int, tw: int, th: int, scale: Optional[int],
                            degradation: Optional[str]) -> None:

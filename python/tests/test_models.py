@@ -23,6 +23,16 @@ def test_info(fdkn):
     assert i.path == str(SOURCE / "weights" / "fdkn_x8.safetensors")
     assert "fdkn x8" in repr(fdkn)
     assert fdkn.flops(256, 192) > 1e9
+    assert i.gray_target and not i.colour_target and not i.whole_image and i.lambda_range is None
+
+
+def test_depth_model_is_no_smoother(fdkn, sample):
+    with pytest.raises(ValueError, match="not a smoothing model"):
+        fdkn.smooth(sample["guide"])
+    with pytest.raises(ValueError, match="takes none"):
+        fdkn.run(sample["guide"], sample["depth_low"], scale=8, lambda_=0.5)
+    with pytest.raises(ValueError, match="channels"):
+        fdkn.run(sample["guide"], sample["guide"])
 
 
 def test_fdkn_sample_matches_cli(cli, fdkn, sample, tmp_path):

@@ -4,6 +4,7 @@
 #include "models/model.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,25 @@ jf_status jf_meta_int(jf_context *ctx, const jf_safetensors *st, const char *wha
         return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata '%s' is '%s', expected an integer in %d..%d",
                        what, key, v, lo, hi);
     *out = (int)x;
+    return JF_OK;
+}
+
+jf_status jf_meta_float(jf_context *ctx, const jf_safetensors *st, const char *what, const char *key,
+                        int required, float def, float lo, float hi, float *out)
+{
+    const char *v = jf_st_meta(st, key);
+    if (!v) {
+        if (required) return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata '%s' is missing", what, key);
+        *out = def;
+        return JF_OK;
+    }
+    char *end = NULL;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(x) || x < lo || x > hi)
+        return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata '%s' is '%s', expected a number in %g..%g", what,
+                       key, v, lo, hi);
+    *out = (float)x;
     return JF_OK;
 }
 

@@ -182,7 +182,19 @@ typedef struct jf_model_arch {
      * was trained on were made ("bicubic", "area" or "subsample", see
      * jf_model_info.degradation); NULL: not known (nothing is checked). */
     const char *degradation;
+    /* What the target may be (JF_TARGETS_*; 0: gray only). The run gets a
+     * target of 1 or 3 planes (B, G, R) as allowed, and an `out` of as many. */
+    unsigned targets;
+    /* 1: the model normalises over the whole image, so it never tiles (the
+     * driver fails with a clear message when the budget cannot hold it). */
+    int whole_image;
+    /* 1: the model takes a smoothing strength: its file's metadata must hold
+     * lambda_default, lambda_min, lambda_max, and each run sets m->lambda. */
+    int lambda;
 } jf_model_arch;
+
+#define JF_TARGETS_GRAY 1u   /* one-plane targets: depth, a gray image */
+#define JF_TARGETS_COLOUR 2u /* three-plane targets, B, G, R */
 
 struct jf_model {
     jf_context *ctx;
@@ -198,6 +210,7 @@ struct jf_model {
     double ws_bytes_per_pixel; /* the largest convolution workspace per full-resolution pixel */
     int extra_planes;          /* planes of the optional side output (set by create; 0: none) */
     void *impl;                /* model state beyond the spec (freed by arch->destroy) */
+    float lambda;              /* the run's smoothing strength (arch->lambda models; set per run) */
     /* the run in flight, for progress reports (set by jf_run_tiled) */
     const jf_run_options *opt;
     int tile, ntiles;
@@ -215,6 +228,9 @@ const jf_model_arch *jf_find_arch(const char *name);
 /* Metadata readers: a missing key takes the default; a malformed one fails and names it. */
 jf_status jf_meta_int(jf_context *ctx, const jf_safetensors *st, const char *what, const char *key,
                       int def, int lo, int hi, int *out);
+/* A finite float in [lo, hi]; a missing key fails when required, else takes def. */
+jf_status jf_meta_float(jf_context *ctx, const jf_safetensors *st, const char *what, const char *key,
+                        int required, float def, float lo, float hi, float *out);
 jf_status jf_meta_bool(jf_context *ctx, const jf_safetensors *st, const char *what, const char *key,
                        int def, int *out);
 

@@ -13,7 +13,7 @@ jf_status jf_model_prepare(jf_model *m, const jf_tensor *guide, const jf_tensor 
     *gd = guide;
     *tgt = target;
     if (target->w != guide->w || target->h != guide->h) {
-        s = jf_tensor_alloc(ctx, tgt_buf, 1, guide->h, guide->w);
+        s = jf_tensor_alloc(ctx, tgt_buf, target->c, guide->h, guide->w);
         if (s == JF_OK) s = jf_resize_cubic(ctx, target, tgt_buf, m->upsample);
         *tgt = tgt_buf;
     }

@@ -69,6 +69,15 @@ jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *tar
     int halo = m->halo, align = m->align;
     m->opt = opt;
     m->tile = 0;
+    if (m->arch->whole_image && (W > inner || H > inner)) {
+        double mib = (m->arch->bytes_per_pixel(m) + m->ws_bytes_per_pixel) * W * H / 1048576.0;
+        m->opt = NULL;
+        return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY,
+                       "%s normalises over the whole image and does not run in tiles: %dx%d needs about "
+                       "%.0f MiB of device memory, more than the memory budget of %.0f MiB (raise the "
+                       "budget, or smooth a smaller image)", m->info.architecture, W, H, mib,
+                       jf_budget(m, opt) / 1048576.0);
+    }
     if (W <= inner && H <= inner) {
         m->ntiles = 1;
         jf_status s = m->arch->run(m, guide, target, out, extra);
@@ -89,8 +98,8 @@ jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *tar
             int rw = rx1 - rx0, rh = ry1 - ry0;
             jf_tensor g = {0}, t = {0}, o = {0}, e = {0};
             if ((s = jf_tensor_alloc(ctx, &g, guide->c, rh, rw)) == JF_OK &&
-                (s = jf_tensor_alloc(ctx, &t, 1, rh, rw)) == JF_OK &&
-                (s = jf_tensor_alloc(ctx, &o, 1, rh, rw)) == JF_OK &&
+                (s = jf_tensor_alloc(ctx, &t, target->c, rh, rw)) == JF_OK &&
+                (s = jf_tensor_alloc(ctx, &o, out->c, rh, rw)) == JF_OK &&
                 (!extra || (s = jf_tensor_alloc(ctx, &e, extra->c, rh, rw)) == JF_OK) &&
                 (s = jf_tensor_copy_rect(ctx, guide, rx0, ry0, &g, 0, 0, rw, rh)) == JF_OK &&
                 (s = jf_tensor_copy_rect(ctx, target, rx0, ry0, &t, 0, 0, rw, rh)) == JF_OK &&
