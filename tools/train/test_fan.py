@@ -137,3 +137,23 @@ def test_export_roundtrip():
     m2 = fan.load_tensors(fan.FanNet(features=8), t).eval()
     x = torch.rand(1, 3, 11, 13)
     assert torch.equal(m(x), m2(x))
+
+
+def test_reach_is_the_halo():
+    """In double, a change of one input pixel moves outputs up to 254 pixels away (253 from an
+    even pixel): the halo src/models/fan.c's table derives (tests/test_halo.c probes it in
+    float32, where the farthest changes round away)."""
+    from train import read_safetensors
+    here = os.path.dirname(os.path.abspath(__file__))
+    t, _ = read_safetensors(os.path.join(here, "..", "..", "tests", "data", "fan", "fan_f8_random.safetensors"))
+    m = fan.load_tensors(fan.FanNet(features=8), t).double().eval()
+    x = 0.2 + 0.5 * torch.rand(1, 3, 1, 541, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    reach = []
+    with torch.no_grad():
+        y0 = m(x)
+        for px in (270, 271):
+            x2 = x.clone()
+            x2[0, 1, 0, px] += 0.3
+            moved = (m(x2) != y0).any(1)[0, 0].nonzero().flatten()
+            reach.append(int((moved - px).abs().max()))
+    assert reach == [253, 254]
