@@ -40,7 +40,8 @@ the public test script's train-mode BN and per-channel alpha rescale are not rep
 Energy (0..255 scale): mean (T-I)^2 + lambda_f * flatten + lambda_e * mean over B of (E(T)-E(I))^2;
 E_i = sum over 8 neighbours and 4 at distance 2 of |sum_c (X_i - X_j)| / 6;
 flatten = 1/(3HW) sum_i (1-B_i) sum_c sum_{j in 21x21} w_ij |T_i - T_j|^p_i,
-p_i = 2, w = alpha * exp(-d^2/(2*7^2)) where E_i(I) < 20 and E_i(T) - E_i(I) > 10 (or E_i(I) = 0 < E_i(T)),
+p_i = 2, w = alpha * exp(-d^2/(2*7^2)) where E_i(I) < 20 and E_i(T) - E_i(I) > 10 (the public code's
+extra "or E_i(I) = 0 < E_i(T)" is left out: the energy would jump at rounding-sized changes of flat regions),
 else p_i = 0.8, w = exp(-|yuv_i - yuv_j|^2 / (2*0.1^2)), 0 below 0.3.
 Gradient of |d|^0.8 capped at 0.8 for |d| < 1 (the public code's cap; the cusp has no gradient).
 B: Canny(100, 200, L2 gradient) on the input's 8-bit luma blurred by a 5x5 Gaussian, sigma 1.5.
@@ -266,7 +267,9 @@ def energy(out, rgb, bmask=None, window=WINDOW, terms=False):
     e_t = edge_response(t)
     with torch.no_grad():
         e_i = edge_response(i)
-        l2 = (((e_i < C1) & (e_t - e_i > C2)) | ((e_i == 0) & (e_t > e_i))).float()
+        # the paper's switch; the public code also takes E(I) = 0 < E(T), which makes the energy
+        # jump at any rounding-sized change in exactly flat (e.g. clipped) regions: left out
+        l2 = ((e_i < C1) & (e_t - e_i > C2)).float()
         yuv = rgb_to_yuv(rgb)
         keep = 1.0 - bmask
     flat = FlattenTerm.apply(t, yuv, l2, keep, window)
