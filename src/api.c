@@ -76,7 +76,7 @@ static jf_status jf_parse_info(jf_model *m, const jf_safetensors *st, const char
 
 static jf_status jf_model_from(jf_context *ctx, jf_safetensors *st, const char *what, jf_model **out)
 {
-    jf_model *m = calloc(1, sizeof *m);
+    jf_model *m = jf_calloc(1, sizeof *m);
     if (!m) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
     m->ctx = ctx;
     jf_status s = jf_parse_info(m, st, what);
@@ -211,7 +211,7 @@ static jf_status jf_check_run(jf_model *m, int target_planes, const jf_run_optio
 /* The models' shared preparation, then the model, tiled when needed. guide:
  * C planes (B, G, R or gray) at W x H. Coefficient outputs go to opt->alpha/beta. */
 static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_tensor *target,
-                                jf_tensor *out, const jf_run_options *opt, float unit)
+                                jf_tensor *out, const jf_run_options *opt, float unit, int blocking)
 {
     jf_context *ctx = m->ctx;
     jf_tensor up = {0}, prepared = {0}, extra = {0}, depth = {0};
@@ -227,7 +227,7 @@ static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_te
     if (s == JF_OK && want_extra) s = jf_tensor_alloc(ctx, &extra, m->extra_planes, guide->h, guide->w);
     if (s == JF_OK) s = jf_run_tiled(m, gd, tgt, out, want_extra ? &extra : NULL, opt);
     if (s == JF_OK && jf_depth_active(opt)) s = jf_depth_restore(ctx, &dj, out);
-    if (s == JF_OK) s = jf_finish(ctx);
+    if (s == JF_OK && blocking) s = jf_finish(ctx);
     /* side outputs: plane 0 to alpha, plane 1 to beta */
     for (int i = 0; s == JF_OK && want_extra && i < 2; i++) {
         float *dst = i == 0 ? opt->alpha : opt->beta;
@@ -258,7 +258,37 @@ jf_status jf_model_run_buffers(jf_model *m, cl_mem guide, int guide_channels, in
     jf_tensor g = jf_tensor_wrap(guide, guide_channels, height, width);
     jf_tensor t = jf_tensor_wrap(target, target_channels, target_height, target_width);
     jf_tensor o = jf_tensor_wrap(output, target_channels, height, width);
-    return jf_run_tensors(m, &g, &t, &o, opt, 1.0f);
+    return jf_run_tensors(m, &g, &t, &o, opt, 1.0f, 1);
+}
+
+jf_status jf_model_enqueue(jf_model *m, jf_buffer guide, int guide_channels, int width, int height,
+                           jf_buffer target, int target_channels, int target_width, int target_height,
+                           jf_buffer output, const jf_run_options *opt, cl_uint num_wait, const cl_event *wait,
+                           cl_event *done)
+{
+    if (done) *done = NULL;
+    if (!m) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_enqueue: model is NULL");
+    jf_context *ctx = m->ctx;
+    if ((guide_channels != 1 && guide_channels != 3) || (target_channels != 1 && target_channels != 3) ||
+        width <= 0 || height <= 0)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "jf_model_enqueue: %d guide channels (1 or 3), %d target channels (1 or 3) or size %dx%d",
+                       guide_channels, target_channels, width, height);
+    if (opt && (opt->alpha || opt->beta))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "jf_model_enqueue: coefficient maps go to host memory; "
+                       "ask jf_model_run_buffers for them");
+    jf_status s = jf_check_sizes(m, width, height, target_width, target_height, opt);
+    jf_tensor g = {0}, t = {0}, o = {0};
+    if (s == JF_OK) s = jf_region_tensor(ctx, guide, guide_channels, height, width, "guide", &g);
+    if (s == JF_OK) s = jf_region_tensor(ctx, target, target_channels, target_height, target_width, "target", &t);
+    if (s == JF_OK) s = jf_region_tensor(ctx, output, target_channels, height, width, "output", &o);
+    if (s == JF_OK) s = jf_wait_for(ctx, num_wait, wait);
+    if (s == JF_OK) s = jf_run_tensors(m, &g, &t, &o, opt, 1.0f, 0);
+    if (s == JF_OK) s = jf_mark_done(ctx, done);
+    jf_tensor_free(&g);
+    jf_tensor_free(&t);
+    jf_tensor_free(&o);
+    return s;
 }
 
 jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *target, jf_image *output,
@@ -287,7 +317,7 @@ jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *targe
         (s = jf_tensor_alloc(ctx, &o, planes, guide->height, guide->width)) == JF_OK &&
         (s = jf_run_tensors(m, &g, &t, &o, opt,
                             target->type == JF_PIXEL_U8 ? 1.0f / 255.0f
-                            : target->type == JF_PIXEL_U16 ? 1.0f / 65535.0f : 1.0f)) == JF_OK)
+                            : target->type == JF_PIXEL_U16 ? 1.0f / 65535.0f : 1.0f, 1)) == JF_OK)
         s = jf_image_download(ctx, &o, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);

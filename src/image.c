@@ -142,7 +142,7 @@ jf_status jf_image_upload(jf_context *ctx, const jf_image *img, jf_tensor *t)
         if (st != JF_OK) jf_tensor_free(t);
         return st;
     }
-    float *host = malloc(jf_tensor_count(t) * sizeof(float));
+    float *host = jf_malloc(jf_tensor_count(t) * sizeof(float));
     if (!host) {
         jf_tensor_free(t);
         return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d image",
@@ -161,7 +161,7 @@ jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *outpu
     if (t->c == 1 && output->channels == 1 && output->type == JF_PIXEL_F32 &&
         jf_image_stride(output) == (size_t)output->width * sizeof(float))
         return jf_tensor_download(ctx, t, (float *)output->data);
-    float *host = malloc(jf_tensor_count(t) * sizeof(float));
+    float *host = jf_malloc(jf_tensor_count(t) * sizeof(float));
     if (!host) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for the output");
     jf_status st = jf_tensor_download(ctx, t, host);
     if (st == JF_OK) jf_planes_to_image(host, t->c == 1 ? 1 : 3, output);

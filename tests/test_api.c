@@ -153,6 +153,13 @@ START_TEST(malformed_model_files)
     memset(buf, 0xff, 64);
     expect_bad_model(ctx, buf, 64, JF_ERR_BAD_FORMAT, "bad.safetensors");
 
+    /* SVLRM's LeakyReLU slope must be a finite number (a NaN passed every shape check) */
+    size_t slen;
+    unsigned char *svlrm = slurp(jft_source_path("weights/svlrm_x8.safetensors"), &slen);
+    patch(svlrm, slen, "\"negative_slope\":\"0.1\"", "\"negative_slope\":\"nan\"");
+    expect_bad_model(ctx, svlrm, slen, JF_ERR_BAD_FORMAT, "negative_slope");
+    free(svlrm);
+
     jf_model *m = NULL;
     ck_assert_int_eq(jf_model_load(ctx, "/nonexistent/model.safetensors", &m), JF_ERR_IO);
     ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "/nonexistent/model.safetensors"));

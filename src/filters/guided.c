@@ -100,7 +100,6 @@ jf_status jf_guided_planes(jf_context *ctx, const jf_tensor *guide, const jf_ten
         st = jf_gf_coefficients(ctx, &gl, &tl, c, &gstat, &tstat, &ab, &tmp, r, eps);
         if (st == JF_OK) st = jf_gf_apply(ctx, guide, &ab, c, out);
     }
-    if (st == JF_OK) st = jf_finish(ctx);
     jf_tensor_free(&gl);
     jf_tensor_free(&tl);
     jf_tensor_free(&gstat);
@@ -136,6 +135,31 @@ jf_status jf_guided_filter(jf_context *ctx, const jf_image *guide, const jf_imag
     if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, t.h, t.w);
     if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
     if (st == JF_OK) st = jf_image_download(ctx, &o, output);
+    jf_tensor_free(&g);
+    jf_tensor_free(&t);
+    jf_tensor_free(&o);
+    return st;
+}
+
+jf_status jf_guided_filter_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, jf_buffer target,
+                                   int target_channels, int width, int height, jf_buffer output, int radius,
+                                   float eps, int subsample, cl_uint num_wait, const cl_event *wait,
+                                   cl_event *done)
+{
+    if (done) *done = NULL;
+    if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "guided filter: the context is NULL");
+    if ((guide_channels != 1 && guide_channels != 3) || (target_channels != 1 && target_channels != 3) ||
+        width <= 0 || height <= 0 || subsample > 64)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "guided filter: %d guide channels (1 or 3), %d target channels (1 or 3), size %dx%d or "
+                       "subsample %d (1..64)", guide_channels, target_channels, width, height, subsample);
+    jf_tensor g = {0}, t = {0}, o = {0};
+    jf_status st = jf_region_tensor(ctx, guide, guide_channels, height, width, "guide", &g);
+    if (st == JF_OK) st = jf_region_tensor(ctx, target, target_channels, height, width, "target", &t);
+    if (st == JF_OK) st = jf_region_tensor(ctx, output, target_channels, height, width, "output", &o);
+    if (st == JF_OK) st = jf_wait_for(ctx, num_wait, wait);
+    if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
+    if (st == JF_OK) st = jf_mark_done(ctx, done);
     jf_tensor_free(&g);
     jf_tensor_free(&t);
     jf_tensor_free(&o);

@@ -241,8 +241,8 @@ static jf_status dagf_no_extra(jf_model *m, const jf_safetensors *st, const char
 static jf_status dagf_create(jf_model *m, const jf_safetensors *st, const char *what)
 {
     jf_context *ctx = m->ctx;
-    dagf *d = calloc(1, sizeof *d);
-    jf_layer *rows = calloc(JF_SPEC_MAX_ROWS, sizeof *rows);
+    dagf *d = jf_calloc(1, sizeof *d);
+    jf_layer *rows = jf_calloc(JF_SPEC_MAX_ROWS, sizeof *rows);
     jf_status s = d && rows ? JF_OK : jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
     if (s == JF_OK) s = jf_meta_int(ctx, st, what, "features", 32, 2, 1024, &d->features);
     if (s == JF_OK && d->features % 2)

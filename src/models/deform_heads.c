@@ -23,8 +23,8 @@ jf_status jf_load_deform_heads(jf_model *m, const jf_safetensors *st, const char
     if ((s = jf_tensor_f32(m->ctx, st, what, name, 4, s_ow, &ow)) != JF_OK) goto done;
     snprintf(name, sizeof name, "%s.conv_offset.bias", branch);
     if ((s = jf_tensor_f32(m->ctx, st, what, name, 1, s_ob, &ob)) != JF_OK) goto done;
-    w = malloc((size_t)(nw + no) * cin * sizeof(float));
-    b = malloc((size_t)(nw + no) * sizeof(float));
+    w = jf_malloc((size_t)(nw + no) * cin * sizeof(float));
+    b = jf_malloc((size_t)(nw + no) * sizeof(float));
     if (!w || !b) {
         s = jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
         goto done;

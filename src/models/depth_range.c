@@ -31,9 +31,9 @@ int jf_depth_fill(float *value, const unsigned char *valid, const float *guide, 
     /* layer[i]: 1 for a valid pixel, k + 1 once filled in layer k (k >= 1), 0 while a hole;
      * a layer reads only pixels of earlier layers, so the result does not depend on the
      * order pixels are visited in */
-    int32_t *layer = malloc(n * sizeof *layer);
-    size_t *cur = malloc(n * sizeof *cur), *next = malloc(n * sizeof *next);
-    float *fresh = malloc(n * sizeof *fresh);
+    int32_t *layer = jf_malloc(n * sizeof *layer);
+    size_t *cur = jf_malloc(n * sizeof *cur), *next = jf_malloc(n * sizeof *next);
+    float *fresh = jf_malloc(n * sizeof *fresh);
     if (!layer || !cur || !next || !fresh) goto done;
     size_t ncur = 0;
     for (size_t i = 0; i < n; i++) layer[i] = valid[i] ? 1 : 0;
@@ -157,9 +157,9 @@ jf_status jf_depth_prepare(jf_context *ctx, const jf_run_options *opt, float uni
         opt->normalize > JF_NORMALIZE_VALID)
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "jf_run_options: normalize %d or invalid %d is unknown",
                        opt->normalize, opt->invalid);
-    float *v = malloc(n * sizeof *v);
+    float *v = jf_malloc(n * sizeof *v);
     float *luma = NULL;
-    unsigned char *valid = malloc(n);
+    unsigned char *valid = jf_malloc(n);
     jf_status s = JF_OK;
     if (!v || !valid) {
         s = jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d target", tw, th);
@@ -181,7 +181,7 @@ jf_status jf_depth_prepare(jf_context *ctx, const jf_run_options *opt, float uni
     job->keep_holes = (job->keep_holes && job->holes) || none_valid;
     if (job->keep_holes) {
         /* kept holes come back as they were: 0, the invalid value, NaN or inf */
-        job->orig = malloc(n * sizeof *job->orig);
+        job->orig = jf_malloc(n * sizeof *job->orig);
         if (!job->orig) {
             s = jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d target", tw, th);
             goto fail;
@@ -193,7 +193,7 @@ jf_status jf_depth_prepare(jf_context *ctx, const jf_run_options *opt, float uni
         memset(v, 0, n * sizeof *v);
         lo = hi = 0.0f;
     } else if (job->holes) {
-        luma = malloc(n * sizeof *luma);
+        luma = jf_malloc(n * sizeof *luma);
         if (!luma) {
             s = jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d guide", tw, th);
             goto fail;
@@ -238,7 +238,7 @@ jf_status jf_depth_restore(jf_context *ctx, const jf_depth_job *job, jf_tensor *
 {
     if (job->lo == 0.0f && job->span == 1.0f && !job->keep_holes) return JF_OK;
     int w = out->w, h = out->h;
-    float *v = malloc((size_t)w * h * sizeof *v);
+    float *v = jf_malloc((size_t)w * h * sizeof *v);
     if (!v) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for a %dx%d output", w, h);
     jf_status s = jf_tensor_download(ctx, out, v);
     for (int y = 0; s == JF_OK && y < h; y++) {

@@ -79,7 +79,7 @@ jf_status jf_tensor_f32(jf_context *ctx, const jf_safetensors *st, const char *w
                        what, name, got, want);
     }
     size_t n = jf_st_numel(t);
-    float *buf = malloc((n ? n : 1) * sizeof(float));
+    float *buf = jf_malloc((n ? n : 1) * sizeof(float));
     if (!buf) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory loading '%s'", name);
     char err[512];
     jf_status s = jf_st_read_f32(st, t, buf, err, sizeof err);

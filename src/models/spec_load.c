@@ -62,8 +62,8 @@ jf_status jf_spec_build(jf_model *m, const jf_safetensors *st, const char *what,
     jf_status s = jf_spec_check(m->ctx, rows, n);
     if (s != JF_OK) return s;
     jf_spec_free(sp);
-    sp->layer = malloc((size_t)n * sizeof *sp->layer);
-    sp->conv = calloc((size_t)n, sizeof *sp->conv);
+    sp->layer = jf_malloc((size_t)n * sizeof *sp->layer);
+    sp->conv = jf_calloc((size_t)n, sizeof *sp->conv);
     if (!sp->layer || !sp->conv) {
         jf_spec_free(sp);
         return jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");

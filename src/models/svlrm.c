@@ -19,12 +19,9 @@ static jf_status svlrm_activation(jf_context *ctx, const jf_safetensors *st, con
     *slope = 0.0f;
     if (!act_name || !strcmp(act_name, "leaky_relu")) {
         *act = JF_ACT_LEAKY;
-        const char *sl = jf_st_meta(st, "negative_slope");
-        char *end = NULL;
-        *slope = sl ? strtof(sl, &end) : 0.1f;
-        if (sl && (end == sl || *end))
-            return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'negative_slope' is '%s', expected a number",
-                           what, sl);
+        /* finite and bounded: a NaN or huge slope would pass every shape check and poison the output */
+        jf_status s = jf_meta_float(ctx, st, what, "negative_slope", 0, 0.1f, -1e3f, 1e3f, slope);
+        if (s != JF_OK) return s;
     } else if (!strcmp(act_name, "relu")) {
         *act = JF_ACT_RELU;
     } else {
@@ -38,14 +35,14 @@ static jf_status svlrm_create(jf_model *m, const jf_safetensors *st, const char 
 {
     jf_context *ctx = m->ctx;
     int layers;
-    jf_act act;
+    jf_act act = JF_ACT_LEAKY;
     float slope;
     jf_status s = jf_meta_int(ctx, st, what, "layers", 10, 0, SVLRM_MAX_LAYERS, &layers);
     if (s == JF_OK) s = svlrm_activation(ctx, st, what, &act, &slope);
     if (s != JF_OK) return s;
     /* the first layer, `layers` hidden ones and the last (alpha, beta), then the composition */
     int nconv = layers + 2, n = nconv + 1;
-    jf_layer *rows = calloc((size_t)n, sizeof *rows);
+    jf_layer *rows = jf_calloc((size_t)n, sizeof *rows);
     if (!rows) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
     for (int i = 0; i < nconv; i++) {
         int last = i == nconv - 1;

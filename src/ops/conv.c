@@ -87,7 +87,7 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
     if (conv->path == JF_CONV_DIRECT) {
         int block = ctx->tune.conv_channels;
         conv->cout_pad = (cout + block - 1) / block * block;
-        float *t = calloc(per_out * conv->cout_pad, sizeof(float));
+        float *t = jf_calloc(per_out * conv->cout_pad, sizeof(float));
         if (!t) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
         for (int o = 0; o < cout; o++)
             for (size_t r = 0; r < per_out; r++) t[r * conv->cout_pad + o] = weight[o * per_out + r];
@@ -100,7 +100,7 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
     if (st != JF_OK) return st;
     float *zeros = NULL;
     if (!bias) {
-        zeros = calloc((size_t)cout, sizeof(float));
+        zeros = jf_calloc((size_t)cout, sizeof(float));
         if (!zeros) {
             jf_conv_free(conv);
             return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");

@@ -1,5 +1,6 @@
 /* blas.c - the CLBlast SGEMM wrapper: row-major C = A * B (+ beta C) on the
  * context's queue, with CLBlast's status turned into a jf_status message. */
+#include "runtime/faults.h"
 #include "runtime/runtime.h"
 
 #include <clblast_c.h>
@@ -9,7 +10,7 @@ jf_status jf_sgemm(jf_context *ctx, size_t m, size_t n, size_t k, cl_mem a, size
                    size_t c_off, size_t ldc)
 {
     double mark = jf_prof_begin(ctx);
-    CLBlastStatusCode s = CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo,
+    CLBlastStatusCode s = jf_fault_hit(JF_FAULT_ENQUEUE) ? CLBlastOpenCLOutOfResources : CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo,
                                        m, n, k, 1.0f, a, a_off, lda, b, b_off, ldb, beta, c, c_off,
                                        ldc, &ctx->queue, NULL);
     jf_prof_end(ctx, "sgemm", mark);

@@ -40,7 +40,7 @@ jf_status jf_context_create(jf_context **out, const char *spec)
     char err[512];
     jf_status st = jf_choose_device(spec, &ref, &index, err, sizeof err);
     if (st != JF_OK) return jf_fail(NULL, st, "%s", err);
-    jf_context *ctx = calloc(1, sizeof *ctx);
+    jf_context *ctx = jf_calloc(1, sizeof *ctx);
     if (!ctx) return jf_fail(NULL, JF_ERR_OUT_OF_MEMORY, "out of memory");
     if ((st = jf_context_init(ctx, ref.platform, ref.device, index)) != JF_OK ||
         (st = jf_check_device(ctx)) != JF_OK)
@@ -78,7 +78,7 @@ jf_status jf_context_create_from_queue(jf_context **out, cl_command_queue queue)
     cl_platform_id p;
     e = clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof p, &p, NULL);
     if (e != CL_SUCCESS) return jf_fail_cl(NULL, e, "clGetDeviceInfo(CL_DEVICE_PLATFORM)");
-    jf_context *ctx = calloc(1, sizeof *ctx);
+    jf_context *ctx = jf_calloc(1, sizeof *ctx);
     if (!ctx) return jf_fail(NULL, JF_ERR_OUT_OF_MEMORY, "out of memory");
     jf_status st = jf_context_init(ctx, p, dev, -1);
     if (st == JF_OK) st = jf_check_device(ctx);
@@ -100,8 +100,8 @@ void jf_context_destroy(jf_context *ctx)
     if (!ctx) return;
     if (ctx->queue) clFinish(ctx->queue);
     jf_prof_report(ctx);
-    for (int i = 0; i < ctx->nkernels; i++) clReleaseKernel(ctx->kernels[i].kernel);
-    for (int i = 0; i < ctx->nprograms; i++) clReleaseProgram(ctx->programs[i].program);
+    for (int i = 0; i < ctx->nkernels; i++) jf_release_kernel(ctx->kernels[i].kernel);
+    for (int i = 0; i < ctx->nprograms; i++) jf_release_program(ctx->programs[i].program);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->cl) clReleaseContext(ctx->cl);
     free(ctx);

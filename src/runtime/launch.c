@@ -2,6 +2,7 @@
  * the range rounded to the work-group, errors that name the kernel and the
  * argument, so a failure deep in a model still says where it was; and the
  * JF_PROFILE timing of each op. */
+#include "runtime/faults.h"
 #include "runtime/runtime.h"
 
 #include <stdio.h>
@@ -16,7 +17,9 @@ static jf_status jf_enqueue(jf_context *ctx, cl_kernel k, cl_uint dims, const si
         if (local && local[d]) g[d] = (g[d] + local[d] - 1) / local[d] * local[d];
     }
     double mark = jf_prof_begin(ctx);
-    cl_int err = clEnqueueNDRangeKernel(ctx->queue, k, dims, NULL, g, local, 0, NULL, NULL);
+    cl_int err = jf_fault_hit(JF_FAULT_ENQUEUE) ? CL_OUT_OF_RESOURCES
+                                                : clEnqueueNDRangeKernel(ctx->queue, k, dims, NULL, g, local, 0,
+                                                                         NULL, NULL);
     jf_prof_end(ctx, what, mark);
     if (err == CL_SUCCESS) return JF_OK;
     char msg[128];

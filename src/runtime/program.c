@@ -6,6 +6,7 @@
  * concurrent processes and driver upgrades are both safe. */
 #include "runtime/runtime.h"
 #include "runtime/cl_sources.h"
+#include "runtime/faults.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ static uint64_t jf_fnv_str(uint64_t h, const char *s)
 
 static jf_status jf_copy_embedded(jf_context *ctx, const jf_cl_source *s, char **source, size_t *len)
 {
-    *source = malloc(s->length + 1);
+    *source = jf_malloc(s->length + 1);
     if (!*source) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
     memcpy(*source, s->text, s->length + 1);
     *len = s->length;
@@ -55,7 +56,7 @@ jf_status jf_program_source(jf_context *ctx, const char *file, char **source, si
         fseek(f, 0, SEEK_END);
         long n = ftell(f);
         fseek(f, 0, SEEK_SET);
-        char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+        char *buf = n >= 0 ? jf_malloc((size_t)n + 1) : NULL;
         if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
             free(buf);
             fclose(f);
@@ -82,7 +83,7 @@ static jf_status jf_program_text(jf_context *ctx, const char *file, char **text,
     if (st == JF_OK) st = jf_program_source(ctx, file, &body, &blen);
     if (st == JF_OK) {
         size_t cap = clen + blen + strlen(file) + 64;
-        *text = malloc(cap);
+        *text = jf_malloc(cap);
         if (!*text) st = jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
         else *len = (size_t)snprintf(*text, cap, "#line 1 \"common.cl\"\n%s\n#line 1 \"%s\"\n%s", common,
                                      file, body);
@@ -124,7 +125,7 @@ static unsigned char *jf_read_all(const char *path, size_t *len)
     unsigned char *buf = NULL;
     if (fseek(f, 0, SEEK_END) == 0) {
         long n = ftell(f);
-        if (n > 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) &&
+        if (n > 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = jf_malloc((size_t)n)) &&
             fread(buf, 1, (size_t)n, f) != (size_t)n) {
             free(buf);
             buf = NULL;
@@ -142,7 +143,7 @@ static void jf_cache_store(jf_context *ctx, cl_program prog, const char *dir, co
     if (clGetProgramInfo(prog, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
         size == 0)
         return;
-    unsigned char *bin = malloc(size);
+    unsigned char *bin = jf_malloc(size);
     if (!bin) return;
     unsigned char *bins[1] = {bin};
     if (clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS) {
@@ -164,7 +165,7 @@ static jf_status jf_build_log(jf_context *ctx, cl_program prog, const char *file
 {
     size_t len = 0;
     clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &len);
-    char *log = malloc(len + 1);
+    char *log = jf_malloc(len + 1);
     if (log) {
         log[0] = '\0';
         clGetProgramBuildInfo(prog, ctx->device, CL_PROGRAM_BUILD_LOG, len, log, NULL);
@@ -210,7 +211,8 @@ static jf_status jf_build_program(jf_context *ctx, const char *file, const char 
             cl_program prog =
                 clCreateProgramWithBinary(ctx->cl, 1, &ctx->device, &blen, bins, &bstatus, &err);
             free(bin);
-            if (err == CL_SUCCESS && bstatus == CL_SUCCESS &&
+            if (prog) jf_live_add(JF_LIVE_PROGRAM, 1);
+            if (err == CL_SUCCESS && bstatus == CL_SUCCESS && !jf_fault_hit(JF_FAULT_BUILD) &&
                 clBuildProgram(prog, 1, &ctx->device, options, NULL, NULL) == CL_SUCCESS) {
                 free(src);
                 *out = prog;
@@ -218,7 +220,7 @@ static jf_status jf_build_program(jf_context *ctx, const char *file, const char 
                 ctx->compile_ms += jf_now_ms() - t0;
                 return JF_OK;
             }
-            if (prog) clReleaseProgram(prog); /* stale or foreign binary: rebuild below */
+            if (prog) jf_release_program(prog); /* stale or foreign binary: rebuild below */
         }
     }
 
@@ -226,16 +228,30 @@ static jf_status jf_build_program(jf_context *ctx, const char *file, const char 
     cl_program prog = clCreateProgramWithSource(ctx->cl, 1, srcs, &len, &err);
     free(src);
     if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateProgramWithSource");
-    err = clBuildProgram(prog, 1, &ctx->device, options, NULL, NULL);
+    jf_live_add(JF_LIVE_PROGRAM, 1);
+    err = jf_fault_hit(JF_FAULT_BUILD) ? CL_BUILD_PROGRAM_FAILURE
+                                       : clBuildProgram(prog, 1, &ctx->device, options, NULL, NULL);
     if (err != CL_SUCCESS) {
         st = jf_build_log(ctx, prog, file, options, err);
-        clReleaseProgram(prog);
+        jf_release_program(prog);
         return st;
     }
     ctx->compile_ms += jf_now_ms() - t0;
     if (*dir) jf_cache_store(ctx, prog, dir, path);
     *out = prog;
     return JF_OK;
+}
+
+void jf_release_program(cl_program program)
+{
+    clReleaseProgram(program);
+    jf_live_add(JF_LIVE_PROGRAM, -1);
+}
+
+void jf_release_kernel(cl_kernel kernel)
+{
+    clReleaseKernel(kernel);
+    jf_live_add(JF_LIVE_KERNEL, -1);
 }
 
 jf_status jf_program(jf_context *ctx, const char *file, const char *options, cl_program *out)
@@ -283,12 +299,13 @@ jf_status jf_kernel_get(jf_context *ctx, const char *file, const char *options, 
     cl_program prog;
     jf_status st = jf_program(ctx, file, options, &prog);
     if (st != JF_OK) return st;
-    cl_int err;
-    cl_kernel k = clCreateKernel(prog, name, &err);
+    cl_int err = CL_OUT_OF_RESOURCES;
+    cl_kernel k = jf_fault_hit(JF_FAULT_BUILD) ? NULL : clCreateKernel(prog, name, &err);
     cl_uint nargs = 0;
     if (err == CL_SUCCESS) {
+        jf_live_add(JF_LIVE_KERNEL, 1);
         err = clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof nargs, &nargs, NULL);
-        if (err != CL_SUCCESS) clReleaseKernel(k);
+        if (err != CL_SUCCESS) jf_release_kernel(k);
     }
     if (err != CL_SUCCESS) {
         char what[160];

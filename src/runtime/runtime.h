@@ -7,6 +7,7 @@
 #define JF_RUNTIME_H
 
 #include "jfilter.h"
+#include "runtime/faults.h"
 
 #include <stdarg.h>
 
@@ -161,6 +162,9 @@ jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_m
 /* Releases a buffer from jf_buffer_create (NULL is ignored). OpenCL keeps it
  * alive until the kernels enqueued with it have run. */
 void jf_buffer_release(cl_mem buf);
+/* Releases a program / kernel the runtime created (counted for leak checks, faults.h). */
+void jf_release_program(cl_program program);
+void jf_release_kernel(cl_kernel kernel);
 
 /* ---- launches (launch.c) ----
  * The one launch path: jf_run fetches the kernel, checks that the argument
@@ -202,6 +206,16 @@ jf_status jf_run(jf_context *ctx, const char *file, const char *options, const c
 #define JF_RUN(ctx, file, kernel, grid, ...) \
     jf_run((ctx), (file), NULL, (kernel), (grid), JF_KARGS(__VA_ARGS__))
 jf_status jf_finish(jf_context *ctx);
+
+/* interop.c: the non-blocking calls' plumbing. A caller's buffer region as a
+ * tensor of c x h x w floats (checked against the buffer's size; an offset
+ * gives an owned sub-buffer, which must meet the device's alignment). */
+jf_status jf_region_tensor(jf_context *ctx, jf_buffer region, int c, int h, int w, const char *role,
+                           jf_tensor *out);
+/* Everything enqueued next waits for the n events (n = 0: nothing to wait for). */
+jf_status jf_wait_for(jf_context *ctx, cl_uint n, const cl_event *wait);
+/* *done (when not NULL) completes once everything enqueued so far has; flushes. */
+jf_status jf_mark_done(jf_context *ctx, cl_event *done);
 
 /* ---- GEMM (blas.c) ----
  * C[m x n] = A[m x k] * B[k x n] (+ beta * C), row-major, on the context's queue. */

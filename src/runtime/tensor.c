@@ -1,6 +1,7 @@
 /* tensor.c - float32 device tensors (planar C x H x W): allocation with size
  * checks against the device's limits, host transfers of all or some planes,
  * device copies of planes and windows, plane views; and raw buffers. */
+#include "runtime/faults.h"
 #include "runtime/runtime.h"
 
 #include <stdint.h>
@@ -13,10 +14,13 @@ jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_m
         return jf_fail(ctx, JF_ERR_DEVICE_MEMORY,
                        "a %.1f MiB buffer exceeds the device's largest allocation (%.1f MiB) on %s",
                        bytes / 1048576.0, ctx->info.max_alloc_bytes / 1048576.0, ctx->info.name);
-    cl_int err;
-    cl_mem m = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | (init ? CL_MEM_COPY_HOST_PTR : 0), bytes,
-                              (void *)init, &err);
+    cl_int err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
+    cl_mem m = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
+                   ? NULL
+                   : clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | (init ? CL_MEM_COPY_HOST_PTR : 0), bytes,
+                                    (void *)init, &err);
     if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateBuffer");
+    jf_live_add(JF_LIVE_MEM, 1);
     *out = m;
     return JF_OK;
 }
@@ -43,7 +47,10 @@ jf_tensor jf_tensor_wrap(cl_mem buf, int c, int h, int w)
 
 void jf_buffer_release(cl_mem buf)
 {
-    if (buf) clReleaseMemObject(buf);
+    if (buf) {
+        clReleaseMemObject(buf);
+        jf_live_add(JF_LIVE_MEM, -1);
+    }
 }
 
 void jf_tensor_free(jf_tensor *t)
@@ -54,14 +61,16 @@ void jf_tensor_free(jf_tensor *t)
 
 jf_status jf_tensor_upload(jf_context *ctx, jf_tensor *t, const float *host)
 {
-    cl_int err = clEnqueueWriteBuffer(ctx->queue, t->buf, CL_TRUE, 0,
-                                      jf_tensor_count(t) * sizeof(float), host, 0, NULL, NULL);
+    cl_int err = jf_fault_hit(JF_FAULT_ENQUEUE)
+                     ? CL_OUT_OF_RESOURCES
+                     : clEnqueueWriteBuffer(ctx->queue, t->buf, CL_TRUE, 0, jf_tensor_count(t) * sizeof(float),
+                                            host, 0, NULL, NULL);
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueWriteBuffer");
 }
 
 jf_status jf_tensor_download(jf_context *ctx, const jf_tensor *t, float *host)
 {
-    cl_int err = clEnqueueReadBuffer(ctx->queue, t->buf, CL_TRUE, 0,
+    cl_int err = jf_fault_hit(JF_FAULT_ENQUEUE) ? CL_OUT_OF_RESOURCES : clEnqueueReadBuffer(ctx->queue, t->buf, CL_TRUE, 0,
                                      jf_tensor_count(t) * sizeof(float), host, 0, NULL, NULL);
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueReadBuffer");
 }
@@ -85,7 +94,9 @@ jf_status jf_tensor_download_planes(jf_context *ctx, const jf_tensor *t, int fir
     size_t at = 0, bytes = 0;
     jf_status st = jf_plane_bytes(ctx, t, first_plane, nplanes, "plane download", &at, &bytes);
     if (st != JF_OK) return st;
-    cl_int err = clEnqueueReadBuffer(ctx->queue, t->buf, CL_TRUE, at, bytes, host, 0, NULL, NULL);
+    cl_int err = jf_fault_hit(JF_FAULT_ENQUEUE)
+                     ? CL_OUT_OF_RESOURCES
+                     : clEnqueueReadBuffer(ctx->queue, t->buf, CL_TRUE, at, bytes, host, 0, NULL, NULL);
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueReadBuffer (planes)");
 }
 
@@ -99,7 +110,9 @@ jf_status jf_tensor_copy_planes(jf_context *ctx, const jf_tensor *src, int src_p
     jf_status st = jf_plane_bytes(ctx, src, src_plane, nplanes, "plane copy source", &from, &bytes);
     if (st == JF_OK) st = jf_plane_bytes(ctx, dst, dst_plane, nplanes, "plane copy destination", &to, &bytes);
     if (st != JF_OK) return st;
-    cl_int err = clEnqueueCopyBuffer(ctx->queue, src->buf, dst->buf, from, to, bytes, 0, NULL, NULL);
+    cl_int err = jf_fault_hit(JF_FAULT_ENQUEUE)
+                     ? CL_OUT_OF_RESOURCES
+                     : clEnqueueCopyBuffer(ctx->queue, src->buf, dst->buf, from, to, bytes, 0, NULL, NULL);
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueCopyBuffer (planes)");
 }
 
@@ -114,7 +127,7 @@ jf_status jf_tensor_copy_rect(jf_context *ctx, const jf_tensor *src, int sx, int
     const size_t f = sizeof(float);
     size_t so[3] = {(size_t)sx * f, (size_t)sy, 0}, doff[3] = {(size_t)dx * f, (size_t)dy, 0};
     size_t region[3] = {(size_t)w * f, (size_t)h, (size_t)src->c};
-    cl_int err = clEnqueueCopyBufferRect(ctx->queue, src->buf, dst->buf, so, doff, region, (size_t)src->w * f,
+    cl_int err = jf_fault_hit(JF_FAULT_ENQUEUE) ? CL_OUT_OF_RESOURCES : clEnqueueCopyBufferRect(ctx->queue, src->buf, dst->buf, so, doff, region, (size_t)src->w * f,
                                          (size_t)src->w * src->h * f, (size_t)dst->w * f,
                                          (size_t)dst->w * dst->h * f, 0, NULL, NULL);
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueCopyBufferRect (window copy)");
@@ -134,9 +147,12 @@ jf_status jf_tensor_view_planes(jf_context *ctx, const jf_tensor *t, int first_p
         return jf_fail(ctx, JF_ERR_UNSUPPORTED,
                        "a view from plane %d (byte %zu) breaks %s's %u-byte sub-buffer alignment",
                        first_plane, region.origin, ctx->info.name, align_bits / 8);
-    cl_int err;
-    cl_mem sub = clCreateSubBuffer(t->buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+    cl_int err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
+    cl_mem sub = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
+                     ? NULL
+                     : clCreateSubBuffer(t->buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
     if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateSubBuffer (plane view)");
+    jf_live_add(JF_LIVE_MEM, 1);
     view->buf = sub;
     view->owned = 1;
     return JF_OK;

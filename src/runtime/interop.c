@@ -1,0 +1,62 @@
+/* interop.c - the caller's device buffers and events in the non-blocking
+ * calls (jf_model_enqueue, jf_guided_filter_enqueue): a buffer region becomes
+ * a tensor (a sub-buffer when it starts at an offset), the caller's wait list
+ * becomes a barrier at the head of the work, and the work's end a marker
+ * event. The queue is in order, so everything jfilter enqueues in between
+ * runs after the wait list and before the marker, without a host wait. */
+#include "runtime/runtime.h"
+
+jf_status jf_region_tensor(jf_context *ctx, jf_buffer region, int c, int h, int w, const char *role,
+                           jf_tensor *out)
+{
+    *out = jf_tensor_wrap(region.mem, c, h, w);
+    if (!region.mem) return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "%s: the buffer is NULL", role);
+    size_t need = (size_t)c * h * w * sizeof(float), size = 0;
+    cl_int err = clGetMemObjectInfo(region.mem, CL_MEM_SIZE, sizeof size, &size, NULL);
+    if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clGetMemObjectInfo (the caller's buffer)");
+    if (region.offset > size || size - region.offset < need)
+        return jf_fail(ctx, JF_ERR_SIZE_MISMATCH,
+                       "%s: %d planes of %dx%d floats need %zu bytes from offset %zu, but the buffer holds %zu",
+                       role, c, w, h, need, region.offset, size);
+    if (region.offset == 0) return JF_OK;
+    cl_uint align_bits = 0;
+    if (clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL) ==
+            CL_SUCCESS &&
+        align_bits >= 8 && region.offset % (align_bits / 8) != 0)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "%s: offset %zu is not a multiple of %s's %u-byte sub-buffer alignment "
+                       "(CL_DEVICE_MEM_BASE_ADDR_ALIGN)", role, region.offset, ctx->info.name, align_bits / 8);
+    cl_buffer_region r = {region.offset, need};
+    err = CL_MEM_OBJECT_ALLOCATION_FAILURE; /* what an injected fault reports */
+    cl_mem sub = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
+                     ? NULL
+                     : clCreateSubBuffer(region.mem, 0, CL_BUFFER_CREATE_TYPE_REGION, &r, &err);
+    if (!sub) return jf_fail_cl(ctx, err, "clCreateSubBuffer (at the caller's offset)");
+    jf_live_add(JF_LIVE_MEM, 1);
+    out->buf = sub;
+    out->owned = 1;
+    return JF_OK;
+}
+
+jf_status jf_wait_for(jf_context *ctx, cl_uint n, const cl_event *wait)
+{
+    if ((n == 0) != (wait == NULL))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "a wait list of %u events %s", n,
+                       wait ? "with a count of 0" : "without the events");
+    if (n == 0) return JF_OK;
+    cl_int err = jf_fault_hit(JF_FAULT_ENQUEUE) ? CL_OUT_OF_RESOURCES
+                                                : clEnqueueBarrierWithWaitList(ctx->queue, n, wait, NULL);
+    return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueBarrierWithWaitList (the wait list)");
+}
+
+jf_status jf_mark_done(jf_context *ctx, cl_event *done)
+{
+    if (!done) return JF_OK;
+    *done = NULL;
+    cl_int err = jf_fault_hit(JF_FAULT_ENQUEUE) ? CL_OUT_OF_RESOURCES
+                                                : clEnqueueMarkerWithWaitList(ctx->queue, 0, NULL, done);
+    if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clEnqueueMarkerWithWaitList (the done event)");
+    /* start the work now: a caller waiting on the event must not depend on a later flush */
+    clFlush(ctx->queue);
+    return JF_OK;
+}
