@@ -16,6 +16,7 @@ import signal
 import sys
 import time
 
+import cv2
 import numpy as np
 import torch
 from PIL import Image
@@ -117,6 +118,8 @@ def main():
     ap.add_argument("--ckpt-minutes", type=float, default=3)
     ap.add_argument("--lr", type=float, default=0.003)
     ap.add_argument("--beta2", type=float, default=0.99)
+    ap.add_argument("--warmup-minutes", type=float, default=0.0,
+                    help="minutes of L1 imitation of cv2.bilateralFilter(d 9, sigma_r 0.1, sigma_s 5) first")
     ap.add_argument("--lr-drop", type=float, default=0.7)
     ap.add_argument("--freeze-bn", type=float, default=0.0,
                     help="fraction of the time after which BatchNorm is frozen (0: from the start)")
@@ -187,6 +190,13 @@ def main():
         b = torch.from_numpy(fan.edge_mask(c))[None, None]
         y = model(x)
         total_e, d, f, e, _ = fan.energy(y, x, b, terms=True)
+        if elapsed < args.warmup_minutes * 60:
+            # imitation warm-up: from the identity no step of the energy leads anywhere (the
+            # L2 branch's 21 x 21 spatial weights punish every new edge hard), so the network
+            # first learns a mild edge-preserving smoother (the bilateral filter, whose energy
+            # is below the identity's); the energy is still logged
+            teacher = torch.from_numpy(cv2.bilateralFilter(c.astype(np.float32) / 255, 9, 0.1, 5))
+            total_e = ((y - teacher.permute(2, 0, 1)[None]) * 255).abs().mean()
         opt.zero_grad()
         total_e.backward()
         opt.step()
