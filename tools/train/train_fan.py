@@ -119,6 +119,7 @@ def main():
     ap.add_argument("--lr", type=float, default=0.003)
     ap.add_argument("--beta2", type=float, default=0.99)
     ap.add_argument("--weight-decay", type=float, default=0.0)
+    ap.add_argument("--out-lr-mult", type=float, default=30.0)
     ap.add_argument("--warmup-minutes", type=float, default=0.0,
                     help="minutes of L1 imitation of cv2.bilateralFilter(d 9, sigma_r 0.1, sigma_s 5) first")
     ap.add_argument("--lr-drop", type=float, default=0.7)
@@ -150,7 +151,12 @@ def main():
     # no weight decay: the public code's 5e-4 as Adam's L2 term is normalised like the gradient,
     # and where the energy's gradient is small it shrank every weight towards 0 at the rate lr
     # (fan5: conv5's weights 40x smaller after 119 steps, the network back at the identity)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, args.beta2), weight_decay=args.weight_decay)
+    # the output layer at --out-lr-mult times the rate: its residual is divided by 255, so at the
+    # base rate it needs thousands of steps before the output moves by one grey level
+    out_params = list(model.out.parameters())
+    rest = [p for n, p in model.named_parameters() if not n.startswith("out.")]
+    opt = torch.optim.Adam([{"params": rest, "mult": 1.0}, {"params": out_params, "mult": args.out_lr_mult}],
+                           lr=args.lr, betas=(0.9, args.beta2), weight_decay=args.weight_decay)
     state = {"iter": 0, "elapsed": 0.0, "best": float("inf"), "rng": None}
     last = os.path.join(args.out, "last.pt")
     if os.path.exists(last):
@@ -186,7 +192,7 @@ def main():
         if frac >= 1:
             break
         for g in opt.param_groups:
-            g["lr"] = args.lr * (0.1 if frac >= args.lr_drop else 1.0)
+            g["lr"] = args.lr * g.get("mult", 1.0) * (0.1 if frac >= args.lr_drop else 1.0)
         set_bn_frozen(model, frac >= args.freeze_bn)
         img = train[int(rng.integers(len(train)))]
         c = random_crop(rng, img, *args.crop)
