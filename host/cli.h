@@ -62,13 +62,27 @@ double cli_now_ms(void);
 double cli_median(double *times, int n);
 
 /* Resolves --model: an existing path, else a name looked up (with .safetensors
- * added) in $JF_WEIGHTS_DIR, the source tree's weights/, and the installed
- * share/jfilter/weights. Returns 0 and fills out, or prints the places tried. */
+ * added) in $JF_WEIGHTS_DIR, the installed share/jfilter/weights
+ * (jf_default_weights_dir) and the source tree's weights/, in that order.
+ * Returns 0 and fills out, or prints the places tried. */
 int cli_find_model(const char *arg, char *out, size_t len);
 
-/* "--name value" and "--name=value" parsing: returns the value or NULL. A
- * "--name" with nothing after it prints a message and calls cli_exit(2). */
+/* Options (cli_args.c), the same conventions in every command:
+ * cli_opt: "--name value" and "--name=value", and for the common options a
+ * short alias, "-o value" or "-ovalue" (-m --model, -g --guide, -t --target,
+ * -o --output, -d --device); returns the value (advancing *i past it) or NULL
+ * when argv[*i] is not that option. A "--name" with nothing after it prints a
+ * message and calls cli_exit(2). */
 const char *cli_opt(int argc, char **argv, int *i, const char *name);
+/* A flag without a value: "--name", or its alias ("-q" for --quiet). */
+int cli_flag(const char *arg, const char *name);
+/* For argv[i] == "--", which ends the options: no command takes operands, so
+ * anything after it is an error, printed; returns 2 then, else 0 (stop parsing). */
+int cli_operands(int argc, char **argv, int i, const char *cmd);
+/* The required options names[0..n) of command cmd whose values[] are NULL:
+ * prints "jfilter CMD: missing --x and --y (--w, --x and --y are required; ...)"
+ * and returns 2, or 0 when none is missing. */
+int cli_require(const char *cmd, int n, const char *const names[], const char *const values[]);
 int cli_parse_int(const char *s, const char *what, int lo, int hi, int *out);
 /* --lambda: a positive finite number (the model checks its own range). */
 int cli_parse_lambda(const char *s, float *out);

@@ -12,6 +12,7 @@ typedef struct cli_filter_opts {
     const char *guide, *target, *output, *device;
     int bits, quiet;
     int radius, fast, diameter, mode, width, height, scale;
+    int budget_mib; /* guided: --memory-budget (0: the library's default) */
     float eps, sigma_color, sigma_space;
 } cli_filter_opts;
 

@@ -66,7 +66,7 @@ int cli_pair_run(const cli_run_settings *s, jf_context *ctx, jf_model *model, co
                  int (*progress)(void *, int, int), char *why, size_t len)
 {
     int w = guide->img.width, h = guide->img.height, rc = -1;
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof(jf_model_info)};
     jf_model_get_info(model, &info);
     float *out = NULL, *alpha = NULL, *beta = NULL;
     if (cli_check_conventions(s->model_arg, &info, w, h, target->img.width, target->img.height, s->scale,
@@ -100,7 +100,7 @@ int cli_pair_run(const cli_run_settings *s, jf_context *ctx, jf_model *model, co
         opt.alpha = alpha;
         opt.beta = beta;
     }
-    jf_image oimg = {w, h, channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image oimg = {sizeof(jf_image), w, h, channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     if (jf_model_run(model, &guide->img, &target->img, &oimg, &opt) != JF_OK) {
         snprintf(why, len, "%s", jf_last_error(ctx));
         goto done;

@@ -33,6 +33,7 @@ int cli_load_image(const char *path, cli_image *out, char *err, size_t errlen)
     out->pixels = f.pixels;
     out->bit_depth = (int)bytes * 8;
     out->format = f.format;
+    out->img.size = sizeof out->img;
     out->img.width = f.width;
     out->img.height = f.height;
     out->img.channels = f.channels;

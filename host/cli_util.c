@@ -1,5 +1,5 @@
-/* cli_util.c - option parsing, timing helpers and model lookup for the
- * `jfilter` program (image files: cli_read.c, cli_write.c). */
+/* cli_util.c - value parsing, timing helpers and model lookup for the
+ * `jfilter` program (options: cli_args.c; image files: cli_read.c, cli_write.c). */
 #include "cli.h"
 
 #include "io/io.h"
@@ -12,23 +12,6 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-
-void (*cli_exit)(int status) = exit;
-
-const char *cli_opt(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0) return NULL;
-    if (a[n] == '=') return a + n + 1;
-    if (a[n] != '\0') return NULL;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "jfilter: option %s needs a value\n", name);
-        cli_exit(2);
-        return NULL; /* not reached: cli_exit does not return */
-    }
-    return argv[++*i];
-}
 
 int cli_parse_lambda(const char *s, float *out)
 {
@@ -126,22 +109,16 @@ int cli_find_model(const char *arg, char *out, size_t len)
         fprintf(stderr, "jfilter: model file %s cannot be read: %s\n", arg, strerror(errno));
         return -1;
     }
-    /* the installed tree, found relative to this program so a moved prefix still works */
-    char exe[PATH_MAX] = "", rel[PATH_MAX + 64] = "";
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        snprintf(rel, sizeof rel, "%s/../share/jfilter/weights", exe);
-    }
-    const char *dirs[] = {getenv("JF_WEIGHTS_DIR"), JF_BUILD_WEIGHTS_DIR, rel, JF_DEFAULT_WEIGHTS_DIR};
+    /* the user's folder, then the installation's (found beside the library, so
+     * a moved prefix still works), then the source tree this program was built
+     * from: an installed program never prefers a checkout's files */
+    const char *env = getenv("JF_WEIGHTS_DIR");
+    const char *dirs[] = {env, jf_default_weights_dir(), JF_BUILD_WEIGHTS_DIR};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
         if (try_model(dirs[i], arg, out, len) == 0) return 0;
     fprintf(stderr,
-            "jfilter: model '%s' not found; looked for %s.safetensors in $JF_WEIGHTS_DIR, %s, %s and %s.\n"
+            "jfilter: model '%s' not found; looked for %s.safetensors in $JF_WEIGHTS_DIR (%s), %s and %s.\n"
             "Give --model a path to a .safetensors file.\n",
-            arg, arg, JF_BUILD_WEIGHTS_DIR, rel[0] ? rel : "(the program's ../share/jfilter/weights)",
-            JF_DEFAULT_WEIGHTS_DIR);
+            arg, arg, env && *env ? env : "unset", jf_default_weights_dir(), JF_BUILD_WEIGHTS_DIR);
     return -1;
 }

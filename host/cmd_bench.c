@@ -23,7 +23,8 @@ static void bench_help(void)
            "  --size WxH   guide size (default 640x480); may be given several times\n"
            "  --repeat N   steady-state runs (default 5)\n"
            "  --scale S    low-resolution target = guide / S (default: the model's scale)\n"
-           "  --device D   OpenCL device (see `jfilter devices`)\n",
+           "  --device D   OpenCL device (see `jfilter devices`)\n"
+           "Short forms: -m --model, -d --device.\n",
            CLI_DEFAULT_MODEL);
 }
 
@@ -64,7 +65,7 @@ static int bench_one(const char *model_path, const char *model_name, const char 
         fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
         goto done;
     }
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof(jf_model_info)};
     jf_model_get_info(model, &info);
     int scale = scale_opt > 0 ? scale_opt : info.scale > 0 ? info.scale : 1;
     int tw = (w + scale - 1) / scale, th = (h + scale - 1) / scale;
@@ -78,9 +79,9 @@ static int bench_one(const char *model_path, const char *model_name, const char 
         goto done;
     }
     synth(w, h, rgb, tw, th, depth);
-    jf_image g = {w, h, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, rgb};
-    jf_image t = {tw, th, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, depth};
-    jf_image o = {w, h, smoother ? 3 : 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image g = {sizeof(jf_image), w, h, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, rgb};
+    jf_image t = {sizeof(jf_image), tw, th, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, depth};
+    jf_image o = {sizeof(jf_image), w, h, smoother ? 3 : 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     if (smoother) t = g;
     if (jf_model_run(model, &g, &t, &o, NULL) != JF_OK) {
         fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
@@ -130,6 +131,9 @@ int cli_bench_parse(int argc, char **argv, cli_bench_opts *o)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             bench_help();
             return -1;
+        } else if (!strcmp(argv[i], "--")) {
+            if (cli_operands(argc, argv, i, "bench")) return 2;
+            break;
         } else if ((v = cli_opt(argc, argv, &i, "--model"))) o->model = v;
         else if ((v = cli_opt(argc, argv, &i, "--device"))) o->device = v;
         else if ((v = cli_opt(argc, argv, &i, "--repeat"))) {

@@ -12,7 +12,13 @@
  * gives OpenCV the same). */
 static const char *const bench_filters[] = {"guided-gray", "guided-color", "fast-guided", "jbf",
                                             "jbu", "bicubic"};
+/* ... and those parameters as the JSON "params" field says them (what call() passes) */
+static const char *const bench_params[] = {
+    "radius 8, eps 0.01", "radius 8, eps 0.01", "radius 8, eps 0.01, s 4",
+    "d 9, sigma_color 0.1, sigma_space 4", "1/4-size target, radius 2, sigma_color 0.1, sigma_space 1",
+    "1/4-size target, opencv"};
 #define NFILTERS (int)(sizeof bench_filters / sizeof bench_filters[0])
+_Static_assert(sizeof bench_params == sizeof bench_filters, "one params string per filter");
 
 
 static void bench_filters_help(void)
@@ -21,9 +27,10 @@ static void bench_filters_help(void)
            "\n"
            "Times the classical filters through the public API (host float images in and\n"
            "out, so uploads and downloads count) on a synthetic scene, and prints one JSON\n"
-           "object per filter and size: filter, params, device, width, height, first_ms\n"
-           "(first call: kernel build or cache load included), median_ms and min_ms over N\n"
-           "further calls. Filters and their fixed parameters:\n"
+           "object per filter and size: filter, params (the fixed parameters below), device,\n"
+           "width, height, first_ms (first call: kernel build or cache load included),\n"
+           "median_ms and min_ms over N further calls, and repeat (N). Filters and their\n"
+           "fixed parameters:\n"
            "  guided-gray    guided filter, gray guide, radius 8, eps 0.01\n"
            "  guided-color   guided filter, colour guide, radius 8, eps 0.01\n"
            "  fast-guided    fast guided filter, colour guide, radius 8, eps 0.01, s 4\n"
@@ -36,6 +43,7 @@ static void bench_filters_help(void)
            "  --size WxH     image size (default 640x480); may be given several times\n"
            "  --repeat N     timed calls after the first (default 5)\n"
            "  --device D     OpenCL device (see `jfilter devices`)\n"
+           "Short form: -d --device.\n"
            "\n"
            "Example:\n"
            "  jfilter bench-filters --filter guided-gray,jbf --size 1920x1080 --repeat 5\n");
@@ -91,9 +99,9 @@ static int bench_size(jf_context *ctx, const int *which, int w, int h, int repea
     synth(w, h, rgb, gray, tgt);
     for (int y = 0; y < lh; y++)
         for (int x = 0; x < lw; x++) low[(size_t)y * lw + x] = tgt[(size_t)(y * 4 < h ? y * 4 : h - 1) * w + (x * 4 < w ? x * 4 : w - 1)];
-    jf_image irgb = {w, h, 3, JF_PIXEL_F32, JF_ORDER_RGB, 0, rgb}, igray = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, gray};
-    jf_image itgt = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, tgt}, ilow = {lw, lh, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, low};
-    jf_image iout = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image irgb = {sizeof(jf_image), w, h, 3, JF_PIXEL_F32, JF_ORDER_RGB, 0, rgb}, igray = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, gray};
+    jf_image itgt = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, tgt}, ilow = {sizeof(jf_image), lw, lh, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, low};
+    jf_image iout = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     for (int f = 0; f < NFILTERS; f++) {
         if (!which[f]) continue;
         double t0 = cli_now_ms();
@@ -111,10 +119,10 @@ static int bench_size(jf_context *ctx, const int *which, int w, int h, int repea
             t[i] = cli_now_ms() - t0;
         }
         double med = repeat ? cli_median(t, repeat) : first; /* sorts: t[0] is the minimum */
-        printf("{\"filter\": \"%s\", \"device\": \"%s\", \"width\": %d, \"height\": %d, \"first_ms\": %.3f, "
-               "\"median_ms\": %.3f, \"min_ms\": %.3f, \"repeat\": %d}\n",
-               bench_filters[f], jf_context_device(ctx)->name, w, h, first, med, repeat ? t[0] : first,
-               repeat);
+        printf("{\"filter\": \"%s\", \"params\": \"%s\", \"device\": \"%s\", \"width\": %d, \"height\": %d, "
+               "\"first_ms\": %.3f, \"median_ms\": %.3f, \"min_ms\": %.3f, \"repeat\": %d}\n",
+               bench_filters[f], bench_params[f], jf_context_device(ctx)->name, w, h, first, med,
+               repeat ? t[0] : first, repeat);
         fflush(stdout);
     }
     rc = 0;
@@ -137,6 +145,9 @@ int cmd_bench_filters(int argc, char **argv)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             bench_filters_help();
             return 0;
+        } else if (!strcmp(argv[i], "--")) {
+            if (cli_operands(argc, argv, i, "bench-filters")) return 2;
+            break;
         } else if ((v = cli_opt(argc, argv, &i, "--device"))) device = v;
         else if ((v = cli_opt(argc, argv, &i, "--repeat"))) {
             if (cli_parse_int(v, "--repeat", 0, 1000, &repeat)) return 2;

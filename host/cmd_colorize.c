@@ -30,6 +30,7 @@ static void colorize_help(void)
            "                 number, or none; NaN and inf are always holes\n"
            "  --reverse      run the map the other way (near = warm with turbo)\n"
            "  --quiet        no summary line on stderr\n"
+           "Short forms: -o --output, -q --quiet.\n"
            "\n"
            "Example:\n"
            "  jfilter colorize --input depth_mm.png --range 500:5000 --output depth_color.png\n");
@@ -81,6 +82,9 @@ int cmd_colorize(int argc, char **argv)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             colorize_help();
             return 0;
+        } else if (!strcmp(argv[i], "--")) {
+            if (cli_operands(argc, argv, i, "colorize")) return 2;
+            break;
         } else if ((v = cli_opt(argc, argv, &i, "--input"))) in_path = v;
         else if ((v = cli_opt(argc, argv, &i, "--output"))) out_path = v;
         else if ((v = cli_opt(argc, argv, &i, "--colormap"))) {
@@ -101,16 +105,15 @@ int cmd_colorize(int argc, char **argv)
                 return 2;
             }
         } else if (!strcmp(argv[i], "--reverse")) reverse = 1;
-        else if (!strcmp(argv[i], "--quiet")) quiet = 1;
+        else if (cli_flag(argv[i], "--quiet")) quiet = 1;
         else {
             fprintf(stderr, "jfilter colorize: unknown option '%s' (see jfilter colorize --help)\n", argv[i]);
             return 2;
         }
     }
-    if (!in_path || !out_path) {
-        fprintf(stderr, "jfilter colorize: --input and --output are required (see jfilter colorize --help)\n");
+    if (cli_require("colorize", 2, (const char *const[]){"--input", "--output"},
+                    (const char *const[]){in_path, out_path}))
         return 2;
-    }
     jf_file_format of = jf_file_format_from_name(out_path);
     if (of != JF_FILE_PNG && of != JF_FILE_TIFF) {
         fprintf(stderr, "jfilter: output %s: a colour picture is written as .png or .tif/.tiff\n", out_path);

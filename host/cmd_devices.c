@@ -15,6 +15,10 @@ int cmd_devices(int argc, char **argv)
                    "choice jfilter takes the default marked with '*' (a GPU first).\n");
             return 0;
         }
+        if (!strcmp(argv[i], "--")) {
+            if (cli_operands(argc, argv, i, "devices")) return 2;
+            break;
+        }
         fprintf(stderr, "jfilter devices: unknown option '%s'\n", argv[i]);
         return 2;
     }

@@ -20,6 +20,7 @@ static const char common_help[] =
     "  --device D          OpenCL device: index, cpu, gpu or name substring (default:\n"
     "                      $JF_DEVICE, else the best device; see `jfilter devices`)\n"
     "  --quiet             no summary line on stderr\n"
+    "Short forms: -g --guide, -t --target, -o --output, -d --device, -q --quiet.\n"
     "\n"
     "Images: PNG (8/16-bit gray, gray+alpha, RGB, RGBA; alpha ignored), JPEG, TIFF\n"
     "(8/16-bit or float), PFM, or .npy (uint8, uint16, float32, float64; HxW or HxWxC);\n"
@@ -52,6 +53,9 @@ static void help(cli_filter_kind k)
                "                      at 1/S resolution with radius R/S and upsample them;\n"
                "                      about S^2 fewer operations, a small error (default 1 =\n"
                "                      the exact filter; 2..64)\n"
+               "  --memory-budget MIB device memory for the filter's maps; larger images run\n"
+               "                      in overlapping tiles with the same result (default\n"
+               "                      1536, which fits a 2 GiB device)\n"
                "%s"
                "\n"
                "Example:\n"
@@ -163,11 +167,14 @@ int cli_filter_parse(cli_filter_kind k, int argc, char **argv, cli_filter_opts *
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             help(k);
             return -1;
+        } else if (!strcmp(a, "--")) {
+            if (cli_operands(argc, argv, i, names[k])) return 2;
+            break;
         } else if ((v = cli_opt(argc, argv, &i, "--guide"))) o->guide = v;
         else if ((v = cli_opt(argc, argv, &i, "--target"))) o->target = v;
         else if ((v = cli_opt(argc, argv, &i, "--output"))) o->output = v;
         else if ((v = cli_opt(argc, argv, &i, "--device"))) o->device = v;
-        else if (!strcmp(a, "--quiet")) o->quiet = 1;
+        else if (cli_flag(a, "--quiet")) o->quiet = 1;
         else if ((v = cli_opt(argc, argv, &i, "--bits"))) {
             if (cli_parse_int(v, "--bits", 8, 32, &o->bits) || (o->bits != 8 && o->bits != 16 && o->bits != 32)) {
                 fprintf(stderr, "jfilter: --bits must be 8, 16 or 32\n");
@@ -177,6 +184,8 @@ int cli_filter_parse(cli_filter_kind k, int argc, char **argv, cli_filter_opts *
             if (cli_parse_int(v, "--radius", 0, k == F_JBU ? 64 : 65535, &o->radius)) return 2;
         } else if (k == F_GUIDED && (v = cli_opt(argc, argv, &i, "--eps"))) {
             if (parse_float(v, "--eps", 0.0, 1e30, &o->eps)) return 2;
+        } else if (k == F_GUIDED && (v = cli_opt(argc, argv, &i, "--memory-budget"))) {
+            if (cli_parse_int(v, "--memory-budget", 16, 1 << 20, &o->budget_mib)) return 2;
         } else if (k == F_GUIDED && (v = cli_opt(argc, argv, &i, "--fast"))) {
             if (cli_parse_int(v, "--fast", 1, 64, &o->fast)) return 2;
         } else if (k == F_JBF && (v = cli_opt(argc, argv, &i, "--diameter"))) {
@@ -205,12 +214,11 @@ int cli_filter_parse(cli_filter_kind k, int argc, char **argv, cli_filter_opts *
             return 2;
         }
     }
-    int need_guide = k != F_BICUBIC;
-    if ((need_guide && !o->guide) || !o->target || !o->output) {
-        fprintf(stderr, "jfilter %s: %s are required (see jfilter %s --help)\n", names[k],
-                need_guide ? "--guide, --target and --output" : "--target and --output", names[k]);
+    if (k == F_BICUBIC ? cli_require(names[k], 2, (const char *const[]){"--target", "--output"},
+                                     (const char *const[]){o->target, o->output})
+                       : cli_require(names[k], 3, (const char *const[]){"--guide", "--target", "--output"},
+                                     (const char *const[]){o->guide, o->target, o->output}))
         return 2;
-    }
     if (k == F_BICUBIC && !o->scale && !o->width && !o->guide) {
         fprintf(stderr, "jfilter bicubic: give the output size with --scale, --size or --guide\n");
         return 2;
@@ -251,8 +259,12 @@ static int run_filter(cli_filter_kind k, int argc, char **argv)
         fprintf(stderr, "jfilter: %s\n", jf_last_error(NULL));
         goto done;
     }
-    jf_image oimg = {w, h, channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
-    jf_status st;
+    jf_image oimg = {sizeof(jf_image), w, h, channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_status st = jf_context_set_memory_budget(ctx, (size_t)o.budget_mib << 20);
+    if (st != JF_OK) {
+        fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
+        goto done;
+    }
     switch (k) {
     case F_GUIDED: st = jf_guided_filter(ctx, &guide.img, &target.img, &oimg, o.radius, o.eps, o.fast); break;
     case F_JBF:

@@ -85,6 +85,8 @@ static void run_help(void)
            "                 $JF_DEVICE, else the best device; see `jfilter devices`);\n"
            "                 all: every device at once (batch runs)\n"
            "  --quiet        no summary line and no progress bar on stderr\n"
+           "Short forms: -m --model, -g --guide, -t --target, -o --output, -d --device,\n"
+           "-q --quiet.\n"
            "\n"
            "Batch runs, a folder of pairs through one model (every option above applies\n"
            "to each pair):\n"
@@ -168,11 +170,15 @@ int cmd_run(int argc, char **argv)
     cli_pairing pairing = {.guide_suffix = "", .target_suffix = ""};
     /* the CLI's defaults: depth normalised over its valid pixels, 0 marks a hole */
     cli_run_settings s = {.model_arg = CLI_DEFAULT_MODEL,
-                          .opt = {.normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO}};
+                          .opt = {.size = sizeof(jf_run_options), .normalize = JF_NORMALIZE_VALID,
+                                  .invalid = JF_INVALID_ZERO}};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             run_help();
             return 0;
+        } else if (!strcmp(argv[i], "--")) {
+            if (cli_operands(argc, argv, i, "run")) return 2;
+            break;
         } else if ((v = cli_opt(argc, argv, &i, "--model"))) s.model_arg = v;
         else if ((v = cli_opt(argc, argv, &i, "--guide-suffix"))) pairing.guide_suffix = v;
         else if ((v = cli_opt(argc, argv, &i, "--target-suffix"))) pairing.target_suffix = v;
@@ -212,7 +218,7 @@ int cmd_run(int argc, char **argv)
         }
         else if (!strcmp(argv[i], "--force")) s.force = 1;
         else if (!strcmp(argv[i], "--skip-existing")) skip_existing = 1;
-        else if (!strcmp(argv[i], "--quiet")) s.quiet = 1;
+        else if (cli_flag(argv[i], "--quiet")) s.quiet = 1;
         else {
             fprintf(stderr, "jfilter run: unknown option '%s' (see jfilter run --help)\n", argv[i]);
             return 2;
@@ -233,8 +239,8 @@ int cmd_run(int argc, char **argv)
                     "(see jfilter run --help)\n");
             return 2;
         }
-    } else if (!guide_path || !target_path || !out_path) {
-        fprintf(stderr, "jfilter run: --guide, --target and --output are required (see jfilter run --help)\n");
+    } else if (cli_require("run", 3, (const char *const[]){"--guide", "--target", "--output"},
+                           (const char *const[]){guide_path, target_path, out_path})) {
         return 2;
     }
     if (cli_find_model(s.model_arg, s.model_path, sizeof s.model_path)) return 1;

@@ -32,6 +32,7 @@ static void smooth_help(void)
            "  --device D     OpenCL device: index, cpu, gpu or name substring (default:\n"
            "                 $JF_DEVICE, else the best device; see `jfilter devices`)\n"
            "  --quiet        no summary line on stderr\n"
+           "Short forms: -m --model, -o --output, -d --device, -q --quiet.\n"
            "\n"
            "Examples:\n"
            "  jfilter smooth --model fang_l0 --lambda 0.01 --input photo.jpg --output flat.png\n"
@@ -43,11 +44,14 @@ int cmd_smooth(int argc, char **argv)
 {
     const char *in_path = NULL, *out_path = NULL, *v;
     int budget_mib = 0;
-    cli_run_settings s = {.model_arg = CLI_DEFAULT_SMOOTH_MODEL};
+    cli_run_settings s = {.model_arg = CLI_DEFAULT_SMOOTH_MODEL, .opt = {.size = sizeof(jf_run_options)}};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             smooth_help();
             return 0;
+        } else if (!strcmp(argv[i], "--")) {
+            if (cli_operands(argc, argv, i, "smooth")) return 2;
+            break;
         } else if ((v = cli_opt(argc, argv, &i, "--model"))) s.model_arg = v;
         else if ((v = cli_opt(argc, argv, &i, "--input"))) in_path = v;
         else if ((v = cli_opt(argc, argv, &i, "--output"))) out_path = v;
@@ -61,16 +65,15 @@ int cmd_smooth(int argc, char **argv)
                 fprintf(stderr, "jfilter: --bits must be 8, 16 or 32\n");
                 return 2;
             }
-        } else if (!strcmp(argv[i], "--quiet")) s.quiet = 1;
+        } else if (cli_flag(argv[i], "--quiet")) s.quiet = 1;
         else {
             fprintf(stderr, "jfilter smooth: unknown option '%s' (see jfilter smooth --help)\n", argv[i]);
             return 2;
         }
     }
-    if (!in_path || !out_path) {
-        fprintf(stderr, "jfilter smooth: --input and --output are required (see jfilter smooth --help)\n");
+    if (cli_require("smooth", 2, (const char *const[]){"--input", "--output"},
+                    (const char *const[]){in_path, out_path}))
         return 2;
-    }
     s.memory_budget = (size_t)budget_mib << 20;
     if (cli_find_model(s.model_arg, s.model_path, sizeof s.model_path)) return 1;
 
@@ -92,7 +95,7 @@ int cmd_smooth(int argc, char **argv)
         snprintf(why, sizeof why, "%s", jf_last_error(ctx));
         goto done;
     }
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof(jf_model_info)};
     jf_model_get_info(model, &info);
     if (!info.has_lambda && !info.colour_target) {
         snprintf(why, sizeof why, "%s (%s) is not a smoothing model; it filters a target under a guide: use "

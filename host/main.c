@@ -27,15 +27,45 @@ static void usage(FILE *f)
             "  bench-filters  time the classical filters; prints one JSON object per line\n"
             "  colorize  draw a depth map as a colour picture (turbo or viridis)\n"
             "  version   print the version\n"
+            "  help      print this overview, or with a command its options\n"
             "\n"
-            "Run 'jfilter <command> --help' for a command's options.\n"
-            "Environment: JF_DEVICE picks the device (index, cpu, gpu or a name substring),\n"
-            "JF_CACHE_DIR the compiled-kernel cache (off to disable), JF_BUILD_OPTIONS extra\n"
-            "OpenCL build options, JF_KERNEL_DIR a cl/ folder to load kernels from,\n"
-            "JF_WEIGHTS_DIR a folder of model files, JF_CONV=gemm|direct the convolution\n"
-            "path, JF_TUNE a row of the tuned-parameter table (cpu, nvidia, amd, intel,\n"
-            "default), JF_PROFILE=1 per-op timings on stderr.\n",
+            "Run 'jfilter help <command>' (or 'jfilter <command> --help') for a command's\n"
+            "options. Every option takes its value as '--name value' or '--name=value';\n"
+            "the common ones have short forms: -m --model, -g --guide, -t --target,\n"
+            "-o --output, -d --device, -q --quiet ('-o out.png' or '-oout.png'), and '--'\n"
+            "ends the options. Exit status: 0 done, 1 failed, 2 a usage error.\n"
+            "\n"
+            "Environment:\n"
+            "  JF_DEVICE        the device: index, cpu, gpu or a name substring\n"
+            "  JF_CACHE_DIR     the compiled-kernel cache (default ~/.cache/jfilter; off: none)\n"
+            "  JF_BUILD_OPTIONS extra OpenCL build options\n"
+            "  JF_KERNEL_DIR    a cl/ folder to load the kernels from (kernel development)\n"
+            "  JF_WEIGHTS_DIR   where model names are looked up first (then the installed\n"
+            "                   share/jfilter/weights, then the source tree's weights/)\n"
+            "  JF_CONV          gemm or direct: the convolution path\n"
+            "  JF_TUNE          a row of the tuned-parameter table (cpu, nvidia, amd, intel,\n"
+            "                   default)\n"
+            "  JF_PROFILE       1: per-op timings on stderr\n"
+            "  JF_MAX_PIXELS    the largest image read, in pixels (default 100000000)\n"
+            "  JF_FAULT_INJECT  SITE:N fails the Nth device-alloc, enqueue, build or\n"
+            "                   host-alloc call, as a real failure would (for tests)\n",
             jf_version());
+}
+
+typedef int (*command_fn)(int argc, char **argv);
+static const struct {
+    const char *name;
+    command_fn run;
+} commands[] = {{"devices", cmd_devices}, {"run", cmd_run},       {"smooth", cmd_smooth},
+                {"bench", cmd_bench},     {"guided", cmd_guided}, {"jbf", cmd_jbf},
+                {"jbu", cmd_jbu},         {"bicubic", cmd_bicubic}, {"bench-filters", cmd_bench_filters},
+                {"colorize", cmd_colorize}};
+
+static command_fn find_command(const char *name)
+{
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (!strcmp(commands[k].name, name)) return commands[k].run;
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -45,7 +75,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || (!strcmp(cmd, "help") && argc == 2)) {
         usage(stdout);
         return 0;
     }
@@ -53,16 +83,22 @@ int main(int argc, char **argv)
         printf("jfilter %s\n", jf_version());
         return 0;
     }
-    if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
-    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "smooth")) return cmd_smooth(argc - 1, argv + 1);
-    if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
-    if (!strcmp(cmd, "guided")) return cmd_guided(argc - 1, argv + 1);
-    if (!strcmp(cmd, "jbf")) return cmd_jbf(argc - 1, argv + 1);
-    if (!strcmp(cmd, "jbu")) return cmd_jbu(argc - 1, argv + 1);
-    if (!strcmp(cmd, "bicubic")) return cmd_bicubic(argc - 1, argv + 1);
-    if (!strcmp(cmd, "bench-filters")) return cmd_bench_filters(argc - 1, argv + 1);
-    if (!strcmp(cmd, "colorize")) return cmd_colorize(argc - 1, argv + 1);
+    if (!strcmp(cmd, "help")) { /* jfilter help CMD: CMD's own help */
+        if (!strcmp(argv[2], "help") || !strcmp(argv[2], "version")) {
+            usage(stdout);
+            return 0;
+        }
+        command_fn run = find_command(argv[2]);
+        if (!run || argc > 3) {
+            fprintf(stderr, "jfilter help: %s '%s'; the commands are listed by jfilter --help\n",
+                    run ? "one command at a time, not" : "unknown command", argv[run ? 3 : 2]);
+            return 2;
+        }
+        char *help_argv[] = {argv[2], "--help", NULL};
+        return run(2, help_argv);
+    }
+    command_fn run = find_command(cmd);
+    if (run) return run(argc - 1, argv + 1);
     fprintf(stderr, "jfilter: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

@@ -8,19 +8,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifndef CL_TARGET_OPENCL_VERSION
-#define CL_TARGET_OPENCL_VERSION 120
-#endif
+/* The application's CL_TARGET_OPENCL_VERSION (or the Khronos headers' own
+ * default, 3.0) stands: jfilter needs only OpenCL 1.2 types here, and pins
+ * CL_TARGET_OPENCL_VERSION=120 in its own build (CMakeLists.txt), never in
+ * the code that includes this header. */
 #include <CL/cl.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#if defined(_WIN32)
+/* JF_API marks the exported functions. On Windows the library's own build
+ * (its CMake target defines JF_BUILDING) exports them and everyone else
+ * imports them from the DLL, unless they link a static jfilter (JF_STATIC);
+ * elsewhere they are the only symbols the library makes visible (it is built
+ * with -fvisibility=hidden). */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(JF_BUILDING)
 #define JF_API __declspec(dllexport)
+#elif defined(JF_STATIC)
+#define JF_API
 #else
+#define JF_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
 #define JF_API __attribute__((visibility("default")))
+#else
+#define JF_API
 #endif
 
 #define JF_VERSION_MAJOR 0
@@ -50,6 +64,22 @@ JF_API const char *jf_status_string(jf_status status);
 
 /* The library's version as "MAJOR.MINOR.PATCH" (static string). */
 JF_API const char *jf_version(void);
+
+/* The version of the library actually loaded, as JF_VERSION_NUMBER computes it
+ * (MAJOR * 10000 + MINOR * 100 + PATCH): compare with the JF_VERSION_NUMBER an
+ * application was compiled against (a different MAJOR is an incompatible ABI). */
+JF_API int jf_version_number(void);
+
+/* The folder an installed jfilter keeps its model files in, and the file name
+ * of the default model there (a depth upsampler: FDKN, 8x):
+ *     snprintf(path, n, "%s/%s", jf_default_weights_dir(), JF_DEFAULT_MODEL);
+ * The folder is <datadir>/jfilter/weights of the installation the loaded
+ * library belongs to, found beside the library (so a moved prefix works),
+ * else the one the build was configured for; it may not exist (a library run
+ * from its build tree). Static string, never NULL. Applications that honour
+ * $JF_WEIGHTS_DIR, as the jfilter program does, look there first. */
+JF_API const char *jf_default_weights_dir(void);
+#define JF_DEFAULT_MODEL "fdkn_x8.safetensors"
 
 /* ---- Devices ---------------------------------------------------------- */
 
@@ -119,6 +149,14 @@ JF_API const char *jf_last_error(const jf_context *ctx);
 /* The context's device description (borrowed, valid for the context's life). */
 JF_API const jf_device_info *jf_context_device(const jf_context *ctx);
 
+/* Device memory the context's runs may use for their intermediate maps, in
+ * bytes (at least 16 MiB; 0: the default, 1536 MiB, which fits a 2 GiB
+ * device; never more than three quarters of the device's memory). Larger
+ * images run in overlapping tiles with the same results: the models (whose
+ * jf_run_options.memory_budget, when set, wins for that run) and the guided
+ * filter on host images. */
+JF_API jf_status jf_context_set_memory_budget(jf_context *ctx, size_t bytes);
+
 /* The queue the context enqueues on (borrowed; do not release it). */
 JF_API cl_command_queue jf_context_queue(const jf_context *ctx);
 
@@ -141,9 +179,20 @@ typedef enum jf_pixel_type {
 /* Channel order of an interleaved colour image. */
 typedef enum jf_channel_order { JF_ORDER_RGB = 0, JF_ORDER_BGR = 1 } jf_channel_order;
 
+/* Growing structs. jf_image, jf_run_options and jf_model_info begin with
+ * `size`, which the caller sets to sizeof the struct as its header declares
+ * it: a later jfilter may add members at the end and still read a struct
+ * from a program built against this header (members past `size` take their
+ * defaults), and a size it does not know (0: not set) is
+ * JF_ERR_INVALID_ARGUMENT. Initialise them so:
+ *   jf_image img = {sizeof img, width, height, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, pixels};
+ *   jf_run_options opt = {.size = sizeof opt, .scale = 8};
+ *   jf_model_info info = {.size = sizeof info};  jf_model_get_info(model, &info); */
+
 /* A host image, interleaved, rows `stride` bytes apart (0 = tightly packed).
  * jf_image never owns `data`: whoever fills it in keeps ownership. */
 typedef struct jf_image {
+    size_t size;             /* sizeof(jf_image), set by the caller */
     int width, height;
     int channels;            /* 1 (gray), 3 (colour) or 4 (colour + alpha, alpha ignored) */
     jf_pixel_type type;
@@ -157,6 +206,7 @@ typedef struct jf_image {
 typedef struct jf_model jf_model;
 
 typedef struct jf_model_info {
+    size_t size;           /* sizeof(jf_model_info), set by the caller of jf_model_get_info */
     char architecture[32]; /* "fdkn", "dkn", "svlrm", "dagf" */
     int scale;             /* the upsampling factor it was trained for */
     int kernel_size;       /* k of the k*k kernel (DKN/FDKN) */
@@ -229,6 +279,7 @@ typedef enum jf_invalid_mode {
 } jf_invalid_mode;
 
 typedef struct jf_run_options {
+    size_t size;               /* sizeof(jf_run_options), set by the caller */
     int scale;                 /* 0: taken from the sizes; else guide = target * scale checked */
     jf_progress_fn progress;   /* optional; called after each tile and stage */
     void *progress_user;
@@ -331,7 +382,8 @@ JF_API jf_status jf_model_enqueue(jf_model *model, jf_buffer guide, int guide_ch
                                   jf_buffer output, const jf_run_options *options, cl_uint num_wait,
                                   const cl_event *wait_list, cl_event *done);
 
-/* jf_guided_filter on device buffers, non-blocking: guide guide_channels (1,
+/* jf_guided_filter on device buffers, non-blocking (the other classical
+ * filters' forms follow them below): guide guide_channels (1,
  * or 3 as B, G, R) planes, target and output target_channels planes, all
  * width x height. */
 JF_API jf_status jf_guided_filter_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, jf_buffer target,
@@ -395,6 +447,20 @@ typedef enum jf_bicubic_mode {
 } jf_bicubic_mode;
 JF_API jf_status jf_bicubic(jf_context *ctx, const jf_image *target, jf_image *output,
                            jf_bicubic_mode mode);
+
+/* The classical filters on device buffers, non-blocking (as jf_model_enqueue:
+ * float32 planar regions, 1 or 3 planes, a wait list, a done event). */
+JF_API jf_status jf_joint_bilateral_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, jf_buffer target,
+                                            int target_channels, int width, int height, jf_buffer output,
+                                            int diameter, float sigma_color, float sigma_space, cl_uint num_wait,
+                                            const cl_event *wait_list, cl_event *done);
+JF_API jf_status jf_jbu_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, int width, int height,
+                                jf_buffer low_target, int target_channels, int low_width, int low_height,
+                                jf_buffer output, int radius, float sigma_color, float sigma_space,
+                                cl_uint num_wait, const cl_event *wait_list, cl_event *done);
+JF_API jf_status jf_bicubic_enqueue(jf_context *ctx, jf_buffer target, int channels, int width, int height,
+                                    jf_buffer output, int out_width, int out_height, jf_bicubic_mode mode,
+                                    cl_uint num_wait, const cl_event *wait_list, cl_event *done);
 
 #ifdef __cplusplus
 }

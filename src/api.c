@@ -132,7 +132,12 @@ void jf_model_destroy(jf_model *model)
 jf_status jf_model_get_info(const jf_model *model, jf_model_info *info)
 {
     if (!model || !info) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_get_info: NULL argument");
+    if (info->size != sizeof(jf_model_info))
+        return jf_fail(model->ctx, JF_ERR_INVALID_ARGUMENT,
+                       "jf_model_get_info: info.size is %zu, not sizeof(jf_model_info) = %zu (initialise it: "
+                       "jf_model_info info = {.size = sizeof info})", info->size, sizeof(jf_model_info));
     *info = model->info;
+    info->size = sizeof(jf_model_info);
     return JF_OK;
 }
 
@@ -157,6 +162,16 @@ jf_status jf_model_flops_reference(const jf_model *model, int width, int height,
         return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_flops_reference: NULL argument or empty size");
     const jf_model_arch *a = model->arch;
     *flops = 2.0 * (a->macs_reference ? a->macs_reference(model, width, height) : jf_model_macs(model, width, height));
+    return JF_OK;
+}
+
+/* Options come with their size (jfilter.h, growing structs); NULL is all defaults. */
+static jf_status jf_check_options(jf_context *ctx, const jf_run_options *opt, const char *fn)
+{
+    if (opt && opt->size != sizeof(jf_run_options))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "%s: options.size is %zu, not sizeof(jf_run_options) = %zu (initialise it: "
+                       "jf_run_options opt = {.size = sizeof opt, ...})", fn, opt->size, sizeof(jf_run_options));
     return JF_OK;
 }
 
@@ -253,7 +268,8 @@ jf_status jf_model_run_buffers(jf_model *m, cl_mem guide, int guide_channels, in
         return jf_fail(m->ctx, JF_ERR_INVALID_ARGUMENT,
                        "jf_model_run_buffers: NULL buffer, %d guide channels (1 or 3), %d target channels "
                        "(1 or 3) or size %dx%d", guide_channels, target_channels, width, height);
-    jf_status s = jf_check_sizes(m, width, height, target_width, target_height, opt);
+    jf_status s = jf_check_options(m->ctx, opt, "jf_model_run_buffers");
+    if (s == JF_OK) s = jf_check_sizes(m, width, height, target_width, target_height, opt);
     if (s != JF_OK) return s;
     jf_tensor g = jf_tensor_wrap(guide, guide_channels, height, width);
     jf_tensor t = jf_tensor_wrap(target, target_channels, target_height, target_width);
@@ -274,21 +290,19 @@ jf_status jf_model_enqueue(jf_model *m, jf_buffer guide, int guide_channels, int
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
                        "jf_model_enqueue: %d guide channels (1 or 3), %d target channels (1 or 3) or size %dx%d",
                        guide_channels, target_channels, width, height);
+    jf_status s = jf_check_options(ctx, opt, "jf_model_enqueue");
+    if (s != JF_OK) return s;
     if (opt && (opt->alpha || opt->beta))
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "jf_model_enqueue: coefficient maps go to host memory; "
                        "ask jf_model_run_buffers for them");
-    jf_status s = jf_check_sizes(m, width, height, target_width, target_height, opt);
-    jf_tensor g = {0}, t = {0}, o = {0};
-    if (s == JF_OK) s = jf_region_tensor(ctx, guide, guide_channels, height, width, "guide", &g);
-    if (s == JF_OK) s = jf_region_tensor(ctx, target, target_channels, target_height, target_width, "target", &t);
-    if (s == JF_OK) s = jf_region_tensor(ctx, output, target_channels, height, width, "output", &o);
-    if (s == JF_OK) s = jf_wait_for(ctx, num_wait, wait);
-    if (s == JF_OK) s = jf_run_tensors(m, &g, &t, &o, opt, 1.0f, 0);
-    if (s == JF_OK) s = jf_mark_done(ctx, done);
-    jf_tensor_free(&g);
-    jf_tensor_free(&t);
-    jf_tensor_free(&o);
-    return s;
+    if ((s = jf_check_sizes(m, width, height, target_width, target_height, opt)) != JF_OK) return s;
+    const jf_region r[3] = {{guide, guide_channels, height, width, "guide"},
+                            {target, target_channels, target_height, target_width, "target"},
+                            {output, target_channels, height, width, "output"}};
+    jf_tensor t[3];
+    s = jf_enqueue_begin(ctx, r, 3, t, num_wait, wait, done);
+    if (s == JF_OK) s = jf_run_tensors(m, &t[0], &t[1], &t[2], opt, 1.0f, 0);
+    return jf_enqueue_end(ctx, s, t, 3, done);
 }
 
 jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *target, jf_image *output,
@@ -297,6 +311,7 @@ jf_status jf_model_run(jf_model *m, const jf_image *guide, const jf_image *targe
     if (!m) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_model_run: model is NULL");
     jf_context *ctx = m->ctx;
     jf_status s;
+    if ((s = jf_check_options(ctx, opt, "jf_model_run")) != JF_OK) return s;
     if ((s = jf_image_validate(ctx, guide, "guide")) != JF_OK ||
         (s = jf_image_validate(ctx, target, "target")) != JF_OK ||
         (s = jf_image_validate(ctx, output, "output")) != JF_OK)

@@ -22,10 +22,25 @@ int jf_image_planes(const jf_image *img)
     return img->channels == 1 ? 1 : 3;
 }
 
+jf_image jf_image_crop(const jf_image *img, int x, int y, int w, int h)
+{
+    jf_image v = *img;
+    v.stride = jf_image_stride(img);
+    v.data = (unsigned char *)img->data + (size_t)y * v.stride + (size_t)x * img->channels * jf_pixel_bytes(img->type);
+    v.width = w;
+    v.height = h;
+    return v;
+}
+
 jf_status jf_image_check(const jf_image *img, const char *role, char *msg, size_t len)
 {
     if (!img) {
         snprintf(msg, len, "%s image is NULL", role);
+        return JF_ERR_INVALID_ARGUMENT;
+    }
+    if (img->size != sizeof(jf_image)) {
+        snprintf(msg, len, "%s image: its size member is %zu, not sizeof(jf_image) = %zu (set it: jf_image img "
+                 "= {sizeof img, width, height, ...})", role, img->size, sizeof(jf_image));
         return JF_ERR_INVALID_ARGUMENT;
     }
     if (!img->data || img->width <= 0 || img->height <= 0 || img->width > 65535 || img->height > 65535) {

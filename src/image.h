@@ -16,6 +16,9 @@ jf_status jf_image_validate(jf_context *ctx, const jf_image *img, const char *ro
 size_t jf_image_stride(const jf_image *img);
 /* Planes an image becomes: 1 for gray, 3 (B, G, R) for colour (alpha dropped). */
 int jf_image_planes(const jf_image *img);
+/* The w x h window of img from (x, y): the same pixels, borrowed (a checked
+ * image and a window inside it). */
+jf_image jf_image_crop(const jf_image *img, int x, int y, int w, int h);
 
 /* ---- image -> device ---- */
 /* Allocates t (jf_image_planes(img) x height x width) and uploads img into it:

@@ -178,9 +178,9 @@ START_TEST(mismatched_images)
     ck_assert_int_eq(jf_model_load(ctx, path, &m), JF_OK);
     static unsigned char g[64 * 48 * 3], t[64 * 48];
     static float o[64 * 48];
-    jf_image guide = {64, 48, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, g};
-    jf_image target = {65, 48, 1, JF_PIXEL_U8, JF_ORDER_RGB, 0, t};
-    jf_image out = {64, 48, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, o};
+    jf_image guide = {sizeof(jf_image), 64, 48, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, g};
+    jf_image target = {sizeof(jf_image), 65, 48, 1, JF_PIXEL_U8, JF_ORDER_RGB, 0, t};
+    jf_image out = {sizeof(jf_image), 64, 48, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, o};
     ck_assert_int_eq(jf_model_run(m, &guide, &target, &out, NULL), JF_ERR_SIZE_MISMATCH);
     target.width = 64;
     out.width = 32;
@@ -191,11 +191,21 @@ START_TEST(mismatched_images)
     target.channels = 2;
     ck_assert_int_eq(jf_model_run(m, &guide, &target, &out, NULL), JF_ERR_UNSUPPORTED);
     target.channels = 1;
+    /* the growing structs must say their size (jfilter.h) */
+    guide.size = 0;
+    ck_assert_int_eq(jf_model_run(m, &guide, &target, &out, NULL), JF_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "sizeof(jf_image)"));
+    guide.size = sizeof guide;
+    jf_run_options unsized = {.scale = 1};
+    ck_assert_int_eq(jf_model_run(m, &guide, &target, &out, &unsized), JF_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "sizeof(jf_run_options)"));
+    jf_model_info old_info = {.size = sizeof old_info - 8};
+    ck_assert_int_eq(jf_model_get_info(m, &old_info), JF_ERR_INVALID_ARGUMENT);
     /* a depth model: no smoothing strength, no smoothing */
-    jf_run_options lam = {.lambda = 0.5f};
+    jf_run_options lam = {.size = sizeof(jf_run_options), .lambda = 0.5f};
     ck_assert_int_eq(jf_model_run(m, &guide, &target, &out, &lam), JF_ERR_INVALID_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "takes no lambda"));
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof(jf_model_info)};
     ck_assert_int_eq(jf_model_get_info(m, &info), JF_OK);
     ck_assert_int_eq(info.gray_target, 1);
     ck_assert_int_eq(info.colour_target, 0);
@@ -210,7 +220,7 @@ START_TEST(mismatched_images)
     ck_assert_int_eq(jf_model_run(m, &guide, &target, &out, NULL), JF_OK);
     /* integer outputs are clamped and rounded from the same result */
     static unsigned short o16[64 * 48];
-    jf_image out16 = {64, 48, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, o16};
+    jf_image out16 = {sizeof(jf_image), 64, 48, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, o16};
     ck_assert_int_eq(jf_model_run(m, &guide, &target, &out16, NULL), JF_OK);
     for (int i = 0; i < 64 * 48; i++) {
         float want = o[i] < 0 ? 0 : o[i] > 1 ? 65535 : o[i] * 65535.0f;

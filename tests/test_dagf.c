@@ -63,9 +63,9 @@ static void run_host(jf_model *m, const float *guide_planes, int gc, const float
 {
     size_t n = (size_t)w * h;
     float *g = gc == 3 ? interleave_bgr(guide_planes, n) : NULL;
-    jf_image gi = {w, h, gc, JF_PIXEL_F32, JF_ORDER_BGR, 0, g ? g : (void *)guide_planes};
-    jf_image ti = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, (void *)target};
-    jf_image oi = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image gi = {sizeof(jf_image), w, h, gc, JF_PIXEL_F32, JF_ORDER_BGR, 0, g ? g : (void *)guide_planes};
+    jf_image ti = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, (void *)target};
+    jf_image oi = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     ck_assert_msg(jf_model_run(m, &gi, &ti, &oi, opt) == JF_OK, "%s", jf_last_error(m->ctx));
     free(g);
 }
@@ -111,7 +111,7 @@ START_TEST(dagf_matches_pytorch)
 {
     jf_context *ctx = jft_context();
     jf_model *m = load_fixture_model(ctx);
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof(jf_model_info)};
     ck_assert_int_eq(jf_model_get_info(m, &info), JF_OK);
     ck_assert_str_eq(info.architecture, "dagf");
     ck_assert_int_eq(info.scale, 8);
@@ -144,7 +144,7 @@ static void check_tiled(jf_model *m, int W, int H, int inner)
     jft_fill(g, 3 * n, 0.0f, 1.0f);
     jft_fill(t, n, 0.0f, 1.0f);
     run_host(m, g, 3, t, W, H, whole, NULL);
-    jf_run_options small = {.memory_budget = budget_for(m, inner)};
+    jf_run_options small = {.size = sizeof(jf_run_options), .memory_budget = budget_for(m, inner)};
     int tile = jf_tile_size(m, small.memory_budget);
     ck_assert_msg(tile < (W > H ? W : H), "one %d-pixel tile covers the %dx%d image", tile, W, H);
     run_host(m, g, 3, t, W, H, tiled, &small);
@@ -193,7 +193,7 @@ START_TEST(dagf_reports_progress_per_level)
     read_case("odd", &c);
     float *out = malloc((size_t)c.w * c.h * sizeof *out);
     progress_log log = {0};
-    jf_run_options opt = {.progress = record_progress, .progress_user = &log};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .progress = record_progress, .progress_user = &log};
     run_host(m, c.guide.data, 3, c.target.data, c.w, c.h, out, &opt);
     /* one tile: the pyramids, three steps per level, the result */
     ck_assert_int_eq(log.total, m->arch->steps);

@@ -48,13 +48,13 @@ static void load_scene(scene *s)
     free(d.data);
 }
 
-static jf_image gray16(uint16_t *px, int w, int h) { return (jf_image){w, h, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, px}; }
+static jf_image gray16(uint16_t *px, int w, int h) { return (jf_image){sizeof(jf_image), w, h, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, px}; }
 
 /* Runs m on the scene's guide and target into a float output (normalized units). */
 static void run(jf_context *ctx, jf_model *m, const scene *s, jf_image target, const jf_run_options *opt,
                 float *out)
 {
-    jf_image o = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image o = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     jf_status st = jf_model_run(m, &s->guide, &target, &o, opt);
     ck_assert_msg(st == JF_OK, "%s", jf_last_error(ctx));
 }
@@ -66,12 +66,12 @@ START_TEST(sensor_range_equals_full_range)
     static scene s;
     load_scene(&s);
     static float full[W * H], mm[W * H], raw[W * H], plain[W * H];
-    jf_run_options opt = {.normalize = JF_NORMALIZE_VALID};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .normalize = JF_NORMALIZE_VALID};
     run(ctx, m, &s, gray16(s.low, LW, LH), &opt, full);
     run(ctx, m, &s, gray16(s.mm, LW, LH), &opt, mm);
     run(ctx, m, &s, gray16(s.mm, LW, LH), NULL, raw);
     /* zeroed options are the options of old: the target as given */
-    jf_run_options zero = {0};
+    jf_run_options zero = {.size = sizeof(jf_run_options)};
     run(ctx, m, &s, gray16(s.mm, LW, LH), &zero, plain);
     ck_assert(!memcmp(raw, plain, sizeof raw));
     /* in millimetres, the sensor-range run is the full-range run mapped back */
@@ -111,33 +111,33 @@ START_TEST(holes_do_not_spread)
     load_scene(&s);
     static uint16_t t[LW * LH], o16[W * H];
     static float clean[W * H], out[W * H];
-    jf_run_options opt = {.normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO};
     run(ctx, m, &s, gray16(s.mm, LW, LH), &opt, clean);
     memcpy(t, s.mm, sizeof t);
     hole(t, 10, 8, 0);
     /* the old way: 0 is a distance and drags everything around it down */
-    jf_image o = {W, H, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, o16};
-    ck_assert_int_eq(jf_model_run(m, &s.guide, &(jf_image){LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t}, &o, NULL), JF_OK);
+    jf_image o = {sizeof(jf_image), W, H, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, o16};
+    ck_assert_int_eq(jf_model_run(m, &s.guide, &(jf_image){sizeof(jf_image), LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t}, &o, NULL), JF_OK);
     int under = 0;
     for (int i = 0; i < W * H; i++) under += o16[i] < 1000;
     ck_assert_msg(under > 500, "without hole handling %d pixels under 1000 mm (expected many)", under);
     /* holes: no pixel under 1000 mm, the rest as without the hole nearly */
-    ck_assert_int_eq(jf_model_run(m, &s.guide, &(jf_image){LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t}, &o, &opt), JF_OK);
+    ck_assert_int_eq(jf_model_run(m, &s.guide, &(jf_image){sizeof(jf_image), LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t}, &o, &opt), JF_OK);
     under = 0;
     for (int i = 0; i < W * H; i++) under += o16[i] < 1000;
     ck_assert_int_eq(under, 0);
     /* kept: exactly the hole's footprint is 0 again */
     opt.keep_holes = 1;
-    ck_assert_int_eq(jf_model_run(m, &s.guide, &(jf_image){LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t}, &o, &opt), JF_OK);
+    ck_assert_int_eq(jf_model_run(m, &s.guide, &(jf_image){sizeof(jf_image), LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t}, &o, &opt), JF_OK);
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++)
             ck_assert_msg((o16[y * W + x] == 0) == in_footprint(x, y, 10, 8), "pixel %d,%d: %u", x, y, o16[y * W + x]);
     /* a chosen marker (65535, as some sensors write) in the target's own counts */
     memcpy(t, s.mm, sizeof t);
     hole(t, 20, 2, 65535);
-    jf_run_options mark = {.normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_VALUE, .invalid_value = 65535,
+    jf_run_options mark = {.size = sizeof(jf_run_options), .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_VALUE, .invalid_value = 65535,
                            .keep_holes = 1};
-    ck_assert_int_eq(jf_model_run(m, &s.guide, &(jf_image){LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t}, &o, &mark), JF_OK);
+    ck_assert_int_eq(jf_model_run(m, &s.guide, &(jf_image){sizeof(jf_image), LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t}, &o, &mark), JF_OK);
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
             int fp = in_footprint(x, y, 20, 2);
@@ -149,8 +149,8 @@ START_TEST(holes_do_not_spread)
     for (int i = 0; i < LW * LH; i++) tm[i] = s.mm[i] / 1000.0f;
     for (int j = 8; j < 12; j++)
         for (int i = 10; i < 14; i++) tm[j * LW + i] = NAN;
-    jf_run_options nan = {.normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_NAN, .keep_holes = 1};
-    run(ctx, m, &s, (jf_image){LW, LH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, tm}, &nan, out);
+    jf_run_options nan = {.size = sizeof(jf_run_options), .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_NAN, .keep_holes = 1};
+    run(ctx, m, &s, (jf_image){sizeof(jf_image), LW, LH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, tm}, &nan, out);
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
             float v = out[y * W + x];
@@ -170,11 +170,11 @@ START_TEST(degenerate_targets)
     static scene s;
     load_scene(&s);
     static uint16_t t[LW * LH], o16[W * H];
-    jf_image o = {W, H, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, o16};
-    jf_image tgt = {LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t};
+    jf_image o = {sizeof(jf_image), W, H, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, o16};
+    jf_image tgt = {sizeof(jf_image), LW, LH, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, t};
     /* a constant wall comes back as that constant */
     for (int i = 0; i < LW * LH; i++) t[i] = 2500;
-    jf_run_options opt = {.normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO};
     ck_assert_int_eq(jf_model_run(m, &s.guide, &tgt, &o, &opt), JF_OK);
     for (int i = 0; i < W * H; i++) ck_assert_int_eq(o16[i], 2500);
     /* nothing valid: the output is all holes, not an error */
@@ -182,9 +182,9 @@ START_TEST(degenerate_targets)
     ck_assert_int_eq(jf_model_run(m, &s.guide, &tgt, &o, &opt), JF_OK);
     for (int i = 0; i < W * H; i++) ck_assert_int_eq(o16[i], 0);
     /* unknown modes are refused */
-    jf_run_options bad = {.invalid = 7};
+    jf_run_options bad = {.size = sizeof(jf_run_options), .invalid = 7};
     ck_assert_int_eq(jf_model_run(m, &s.guide, &tgt, &o, &bad), JF_ERR_INVALID_ARGUMENT);
-    jf_run_options badv = {.invalid = JF_INVALID_VALUE, .invalid_value = NAN};
+    jf_run_options badv = {.size = sizeof(jf_run_options), .invalid = JF_INVALID_VALUE, .invalid_value = NAN};
     ck_assert_int_eq(jf_model_run(m, &s.guide, &tgt, &o, &badv), JF_ERR_INVALID_ARGUMENT);
     jf_model_destroy(m);
     jf_context_destroy(ctx);
@@ -199,7 +199,7 @@ START_TEST(svlrm_coefficients_follow_the_mapping)
     static scene s;
     load_scene(&s);
     static float out[W * H], alpha[W * H], beta[W * H];
-    jf_run_options opt = {.normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO, .alpha = alpha, .beta = beta};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO, .alpha = alpha, .beta = beta};
     run(ctx, m, &s, gray16(s.mm, LW, LH), &opt, out);
     /* out = alpha * guide + beta in the target's units, guide = OpenCV's 8-bit luma / 255 */
     const uint8_t *g = s.guide.data;
@@ -225,14 +225,14 @@ START_TEST(buffers_agree_with_images)
     static float t[LW * LH], want[W * H], got[W * H], g[W * H];
     for (int i = 0; i < LW * LH; i++) t[i] = s.mm[i] / 65535.0f;
     t[5] = 0;
-    jf_run_options opt = {.normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO, .keep_holes = 1};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO, .keep_holes = 1};
     /* the same through device buffers: a gray float guide (the luma the network reads) */
     const uint8_t *p = s.guide.data;
     for (int i = 0; i < W * H; i++) g[i] = 0.299f * p[3 * i] / 255.0f + 0.587f * p[3 * i + 1] / 255.0f + 0.114f * p[3 * i + 2] / 255.0f;
-    run(ctx, m, &s, (jf_image){LW, LH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, t}, &opt, want);
-    jf_image gimg = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, g};
-    jf_image o = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want};
-    ck_assert_int_eq(jf_model_run(m, &gimg, &(jf_image){LW, LH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, t}, &o, &opt), JF_OK);
+    run(ctx, m, &s, (jf_image){sizeof(jf_image), LW, LH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, t}, &opt, want);
+    jf_image gimg = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, g};
+    jf_image o = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want};
+    ck_assert_int_eq(jf_model_run(m, &gimg, &(jf_image){sizeof(jf_image), LW, LH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, t}, &o, &opt), JF_OK);
     cl_int e;
     cl_context cc;
     cl_command_queue q = jf_context_queue(ctx);

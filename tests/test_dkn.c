@@ -47,7 +47,7 @@ START_TEST(dkn_matches_reference_with_maps)
 
     /* public API: the output */
     float *out = malloc(n * sizeof(float));
-    jf_image o = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image o = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     ck_assert_msg(jf_model_run(m, &guide, &target, &o, NULL) == JF_OK, "%s", jf_last_error(ctx));
     jft_assert_close(out, want.data, n, 1e-4);
 
@@ -98,10 +98,10 @@ START_TEST(dkn_tiled_equals_untiled_with_progress)
     jf_image g = jft_crop(&guide, 300, 200, 150, 110), t = jft_crop(&target, 300, 200, 150, 110);
     size_t n = 150 * 110;
     float *a = malloc(n * sizeof(float)), *b = malloc(n * sizeof(float));
-    jf_image oa = {150, 110, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, a}, ob = oa;
+    jf_image oa = {sizeof(jf_image), 150, 110, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, a}, ob = oa;
     ob.data = b;
     int rec[3] = {0, 0, 0};
-    jf_run_options whole = {.progress = record, .progress_user = rec};
+    jf_run_options whole = {.size = sizeof(jf_run_options), .progress = record, .progress_user = rec};
     ck_assert_msg(jf_model_run(m, &g, &t, &oa, &whole) == JF_OK, "%s", jf_last_error(ctx));
     ck_assert_int_eq(rec[1], 17); /* 2 branches x 8 layers + the deformable average */
     ck_assert_int_eq(rec[0], rec[1]);
@@ -112,7 +112,7 @@ START_TEST(dkn_tiled_equals_untiled_with_progress)
     while (jf_tile_size(m, budget) < 64) budget += budget / 4;
     ck_assert_int_lt(jf_tile_size(m, budget), 150);
     memset(rec, 0, sizeof rec);
-    jf_run_options tiled = {.memory_budget = budget, .progress = record, .progress_user = rec};
+    jf_run_options tiled = {.size = sizeof(jf_run_options), .memory_budget = budget, .progress = record, .progress_user = rec};
     ck_assert_msg(jf_model_run(m, &g, &t, &ob, &tiled) == JF_OK, "%s", jf_last_error(ctx));
     ck_assert_int_ge(rec[1], 4 * 17);
     ck_assert_int_eq(rec[0], rec[1]);

@@ -32,8 +32,8 @@ static float *interleave(const float *planes, size_t n)
 /* Smooths B, G, R pixels (w x h) into out (B, G, R pixels). */
 static void smooth(jf_model *m, const float *bgr, int w, int h, float *out, const jf_run_options *opt)
 {
-    jf_image in = {w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, (void *)bgr};
-    jf_image o = {w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, out};
+    jf_image in = {sizeof(jf_image), w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, (void *)bgr};
+    jf_image o = {sizeof(jf_image), w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, out};
     ck_assert_msg(jf_model_smooth(m, &in, &o, opt) == JF_OK, "%s", jf_last_error(m->ctx));
 }
 
@@ -56,7 +56,8 @@ static void check_case(jf_model *m, const char *input, const char *output, const
     printf("fan %s (%dx%d): max |C - PyTorch| = %.3g\n", label, w, h, d);
     jft_assert_close(out, wp, 3 * n, 1e-4);
     /* the same through jf_model_run, the input as guide and target */
-    jf_image gi = {w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, px}, oi = {w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, out};
+    jf_image gi = {sizeof(jf_image), w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, px};
+    jf_image oi = {sizeof(jf_image), w, h, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, out};
     memset(out, 0, 3 * n * sizeof *out);
     ck_assert_msg(jf_model_run(m, &gi, &gi, &oi, NULL) == JF_OK, "%s", jf_last_error(m->ctx));
     jft_assert_close(out, wp, 3 * n, 1e-4);
@@ -106,7 +107,7 @@ START_TEST(fan_tiles_match_whole_image)
     size_t n = (size_t)w * h;
     float *px = jft_random(3 * n, 0, 1), *whole = malloc(3 * n * sizeof *whole), *tiled = malloc(3 * n * sizeof *tiled);
     smooth(m, px, w, h, whole, NULL);
-    jf_run_options small = {.memory_budget = 1};
+    jf_run_options small = {.size = sizeof(jf_run_options), .memory_budget = 1};
     ck_assert_int_lt(jf_tile_size(m, 1), w / 4);
     smooth(m, px, w, h, tiled, &small);
     printf("fan tiles: halo %d, tile %d, max |tiled - whole| = %.3g\n", m->halo, jf_tile_size(m, 1),
@@ -123,7 +124,8 @@ START_TEST(fan_refuses_gray_targets)
     jf_context *ctx = jft_context();
     jf_model *m = jft_load_model(ctx, jft_source_path(FAN_RANDOM));
     float g[64] = {0}, o[64];
-    jf_image in = {8, 8, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, g}, out = {8, 8, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, o};
+    jf_image in = {sizeof(jf_image), 8, 8, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, g};
+    jf_image out = {sizeof(jf_image), 8, 8, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, o};
     ck_assert_int_eq(jf_model_smooth(m, &in, &out, NULL), JF_ERR_UNSUPPORTED);
     ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "colour"));
     jf_model_destroy(m);

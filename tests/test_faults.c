@@ -45,10 +45,10 @@ static void make_inputs(void)
 /* The whole job on ctx: load, run, destroy. */
 static jf_status run_job(jf_context *ctx, const job *j, float *out)
 {
-    jf_image guide = {W, H, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, guide_px};
-    jf_image low = {W / SCALE, H / SCALE, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, low_px};
-    jf_image full = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, full_px};
-    jf_image o = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image guide = {sizeof(jf_image), W, H, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, guide_px};
+    jf_image low = {sizeof(jf_image), W / SCALE, H / SCALE, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, low_px};
+    jf_image full = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, full_px};
+    jf_image o = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     if (!j->weights) return jf_guided_filter(ctx, &guide, &full, &o, 3, 1e-3f, 1);
     jf_model *m = NULL;
     jf_status s = jf_model_load(ctx, jft_source_path(j->weights), &m);

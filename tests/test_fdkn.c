@@ -18,7 +18,7 @@ START_TEST(fdkn_matches_published_output)
 {
     jf_context *ctx = jft_context();
     jf_model *m = jft_load_model(ctx, fdkn_model());
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof(jf_model_info)};
     ck_assert_int_eq(jf_model_get_info(m, &info), JF_OK);
     ck_assert_str_eq(info.architecture, "fdkn");
     ck_assert_int_eq(info.scale, 8);
@@ -31,7 +31,7 @@ START_TEST(fdkn_matches_published_output)
     ck_assert_int_eq(want.shape[0], guide.height);
     ck_assert_int_eq(want.shape[1], guide.width);
     float *out = malloc((size_t)guide.width * guide.height * sizeof(float));
-    jf_image o = {guide.width, guide.height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image o = {sizeof(jf_image), guide.width, guide.height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     ck_assert_msg(jf_model_run(m, &guide, &target, &o, NULL) == JF_OK, "%s", jf_last_error(ctx));
     jft_assert_close(out, want.data, (size_t)guide.width * guide.height, 1e-4);
 
@@ -85,7 +85,7 @@ START_TEST(fdkn_any_size_and_low_resolution)
     int cw = 301, ch = 203, x0 = 160, y0 = 120;
     jf_image g = jft_crop(&guide, x0, y0, cw, ch), t = jft_crop(&target, x0, y0, cw, ch);
     float *out = malloc((size_t)cw * ch * sizeof(float));
-    jf_image o = {cw, ch, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image o = {sizeof(jf_image), cw, ch, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     ck_assert_msg(jf_model_run(m, &g, &t, &o, NULL) == JF_OK, "%s", jf_last_error(ctx));
     double worst = 0;
     for (int y = 40; y < ch - 40; y++)
@@ -100,10 +100,10 @@ START_TEST(fdkn_any_size_and_low_resolution)
     unsigned char *low = malloc(80 * 60);
     for (int y = 0; y < 60; y++)
         for (int x = 0; x < 80; x++) low[y * 80 + x] = ((const unsigned char *)target.data)[(y * 8 + 4) * 640 + x * 8 + 4];
-    jf_image lt = {80, 60, 1, JF_PIXEL_U8, JF_ORDER_RGB, 0, low};
+    jf_image lt = {sizeof(jf_image), 80, 60, 1, JF_PIXEL_U8, JF_ORDER_RGB, 0, low};
     float *full = malloc(640 * 480 * sizeof(float));
-    jf_image fo = {640, 480, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, full};
-    jf_run_options opt = {.scale = 4};
+    jf_image fo = {sizeof(jf_image), 640, 480, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, full};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .scale = 4};
     ck_assert_int_eq(jf_model_run(m, &guide, &lt, &fo, &opt), JF_ERR_SIZE_MISMATCH);
     ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "x4"));
     opt.scale = 8;
@@ -142,7 +142,7 @@ START_TEST(fdkn_matches_through_sgemm_path)
     jft_read_npy(jft_shared_path("conformance/fdkn_x8/expected.npy"), &want);
     size_t n = (size_t)guide.width * guide.height;
     float *out = malloc(n * sizeof(float));
-    jf_image o = {guide.width, guide.height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image o = {sizeof(jf_image), guide.width, guide.height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     ck_assert_msg(jf_model_run(m, &guide, &target, &o, NULL) == JF_OK, "%s", jf_last_error(ctx));
     jft_assert_close(out, want.data, n, 1e-4);
     free(out), free(guide.data), free(target.data);

@@ -72,7 +72,7 @@ static ref_img load_image(const char *name)
     ref_img r;
     int h, w, c;
     r.data = load(name, &h, &w, &c);
-    jf_image im = {w, h, c, JF_PIXEL_F32, JF_ORDER_RGB, 0, r.data};
+    jf_image im = {sizeof(jf_image), w, h, c, JF_PIXEL_F32, JF_ORDER_RGB, 0, r.data};
     r.img = im;
     return r;
 }
@@ -82,7 +82,7 @@ static float *output_like(const jf_image *t, jf_image *out)
     size_t n = (size_t)t->width * t->height * t->channels;
     float *d = calloc(n, sizeof(float));
     ck_assert_ptr_nonnull(d);
-    jf_image o = {t->width, t->height, t->channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, d};
+    jf_image o = {sizeof(jf_image), t->width, t->height, t->channels, JF_PIXEL_F32, JF_ORDER_RGB, 0, d};
     *out = o;
     return d;
 }
@@ -256,11 +256,11 @@ START_TEST(jbf_8bit_matches_opencv)
         snprintf(path, sizeof path, "data/lu/lu_%s_depth.png", ids[i]);
         ck_assert_msg(jf_png_read(jft_shared_path(path), &tp, err, sizeof err) == JF_OK, "%s", err);
         ck_assert_int_eq(tp.bit_depth, 8);
-        jf_image g = {gp.width, gp.height, gp.channels, JF_PIXEL_U8, JF_ORDER_RGB, 0, gp.pixels};
-        jf_image t = {tp.width, tp.height, tp.channels, JF_PIXEL_U8, JF_ORDER_RGB, 0, tp.pixels};
+        jf_image g = {sizeof(jf_image), gp.width, gp.height, gp.channels, JF_PIXEL_U8, JF_ORDER_RGB, 0, gp.pixels};
+        jf_image t = {sizeof(jf_image), tp.width, tp.height, tp.channels, JF_PIXEL_U8, JF_ORDER_RGB, 0, tp.pixels};
         size_t n = (size_t)tp.width * tp.height;
         uint8_t *o8 = malloc(n);
-        jf_image o = {tp.width, tp.height, 1, JF_PIXEL_U8, JF_ORDER_RGB, 0, o8};
+        jf_image o = {sizeof(jf_image), tp.width, tp.height, 1, JF_PIXEL_U8, JF_ORDER_RGB, 0, o8};
         ck_assert_int_eq(jf_joint_bilateral(ctx, &g, &t, &o, 9, 25.0f / 255.0f, 4.0f), JF_OK);
         int h, w, c;
         snprintf(name, sizeof name, "lu%s_jbf_c_d9_u8", ids[i]);
@@ -293,7 +293,7 @@ START_TEST(bicubic_matches_opencv_resize)
         ref_img low = load_image(name);
         int w = low.img.width * 8, h = low.img.height * 8;
         float *out = malloc((size_t)w * h * sizeof(float));
-        jf_image o = {w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+        jf_image o = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
         ck_assert_int_eq(jf_bicubic(ctx, &low.img, &o, JF_BICUBIC_OPENCV), JF_OK);
         snprintf(name, sizeof name, "%sbicubic_cv", images[i]);
         check_against("bicubic, OpenCV convention", out, name, (size_t)w * h, 1e-4);

@@ -252,8 +252,9 @@ static void run_probe(jf_model *m, int gc, int W, int H, int px, int py, int hal
     float *base = malloc(n * tc * sizeof(float)), *moved = malloc(n * tc * sizeof(float));
     jft_fill(g, n * gc, 0.2f, 0.7f);
     jft_fill(t, n * tc, 0.2f, 0.7f);
-    jf_image gi = {W, H, gc, JF_PIXEL_F32, JF_ORDER_RGB, 0, g}, ti = {W, H, tc, JF_PIXEL_F32, JF_ORDER_RGB, 0, t};
-    jf_image oa = {W, H, tc, JF_PIXEL_F32, JF_ORDER_RGB, 0, base}, ob = oa;
+    jf_image gi = {sizeof(jf_image), W, H, gc, JF_PIXEL_F32, JF_ORDER_RGB, 0, g},
+             ti = {sizeof(jf_image), W, H, tc, JF_PIXEL_F32, JF_ORDER_RGB, 0, t};
+    jf_image oa = {sizeof(jf_image), W, H, tc, JF_PIXEL_F32, JF_ORDER_RGB, 0, base}, ob = oa;
     ob.data = moved;
     ck_assert_msg(jf_model_run(m, &gi, &ti, &oa, NULL) == JF_OK, "%s", jf_last_error(ctx));
     for (int which = 0; which < 2; which++) {
@@ -417,11 +418,11 @@ static void check_tiles(jf_context *ctx, model_file f, int gc, int W, int H, con
     float *whole = malloc(n * sizeof(float)), *tiled = malloc(n * sizeof(float));
     jft_fill(g, n * gc, 0.0f, 1.0f);
     jft_fill(t, n, 0.0f, 1.0f);
-    jf_image gi = {W, H, gc, JF_PIXEL_F32, JF_ORDER_RGB, 0, g}, ti = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, t};
-    jf_image oa = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, whole}, ob = oa;
+    jf_image gi = {sizeof(jf_image), W, H, gc, JF_PIXEL_F32, JF_ORDER_RGB, 0, g}, ti = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, t};
+    jf_image oa = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, whole}, ob = oa;
     ob.data = tiled;
     ck_assert_msg(jf_model_run(m, &gi, &ti, &oa, NULL) == JF_OK, "%s", jf_last_error(ctx));
-    jf_run_options small = {.memory_budget = 1}; /* the smallest tiles */
+    jf_run_options small = {.size = sizeof(jf_run_options), .memory_budget = 1}; /* the smallest tiles */
     ck_assert_msg(jf_tile_size(m, 1) < W, "%s: one tile covers %d pixels", label, W);
     ck_assert_msg(jf_model_run(m, &gi, &ti, &ob, &small) == JF_OK, "%s", jf_last_error(ctx));
     jft_assert_close(tiled, whole, n, 1e-6);

@@ -91,9 +91,9 @@ START_TEST(chained_on_one_queue_without_host_waits)
     static float guide_bgr[W * H * 3];
     for (int i = 0; i < W * H; i++)
         for (int c = 0; c < 3; c++) guide_bgr[i * 3 + c] = guide[c * W * H + i];
-    jf_image gi = {W, H, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, guide_bgr};
-    jf_image ti = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want_mid};
-    jf_image oi = {W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want};
+    jf_image gi = {sizeof(jf_image), W, H, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, guide_bgr};
+    jf_image ti = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want_mid};
+    jf_image oi = {sizeof(jf_image), W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want};
     ck_assert_int_eq(jf_guided_filter(ctx, &gi, &ti, &oi, 4, 1e-3f, 1), JF_OK);
     jft_assert_close(got, want, (size_t)W * H, 0.0);
 
@@ -108,7 +108,7 @@ START_TEST(chained_on_one_queue_without_host_waits)
     ck_assert_int_eq(jf_model_enqueue(m, gb, 3, W, H, tb, 1, LW, LH, mid, NULL, 1, NULL, NULL),
                      JF_ERR_INVALID_ARGUMENT);
     float alpha[W * H];
-    jf_run_options opt = {.alpha = alpha};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .alpha = alpha};
     ck_assert_int_eq(jf_model_enqueue(m, gb, 3, W, H, tb, 1, LW, LH, mid, &opt, 0, NULL, NULL),
                      JF_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(jf_guided_filter_enqueue(ctx, gb, 2, mid, 1, W, H, fin, 4, 1e-3f, 1, 0, NULL, NULL),
@@ -132,7 +132,68 @@ START_TEST(chained_on_one_queue_without_host_waits)
 }
 END_TEST
 
+/* The other classical filters' non-blocking forms: bicubic upsampling, the
+ * joint bilateral filter on its result and JBU of the same low-resolution
+ * image, behind one user event, against their blocking calls. */
+START_TEST(classical_filters_enqueued)
+{
+    jf_context *ctx = jft_context();
+    cl_command_queue q = jf_context_queue(ctx);
+    cl_context clc;
+    ck_assert_int_eq(clGetCommandQueueInfo(q, CL_QUEUE_CONTEXT, sizeof clc, &clc, NULL), CL_SUCCESS);
+    static float guide[3 * W * H], low[LW * LH], guide_bgr[3 * W * H];
+    jft_seed(12);
+    jft_fill(guide, 3 * W * H, 0.0f, 1.0f);
+    jft_fill(low, LW * LH, 0.0f, 1.0f);
+    for (int i = 0; i < W * H; i++)
+        for (int c = 0; c < 3; c++) guide_bgr[i * 3 + c] = guide[c * W * H + i];
+    size_t plane = (size_t)W * H * sizeof(float);
+    cl_mem g = buffer(clc, sizeof guide, guide), t = buffer(clc, sizeof low, low);
+    cl_mem up = buffer(clc, plane, NULL), jbf = buffer(clc, plane, NULL), jbu = buffer(clc, plane, NULL);
+    cl_int err;
+    cl_event gate = clCreateUserEvent(clc, &err), e1, e2, e3;
+    jf_buffer gb = {g, 0}, tb = {t, 0}, ub = {up, 0}, fb = {jbf, 0}, jb = {jbu, 0};
+    ck_assert_int_eq(jf_bicubic_enqueue(ctx, tb, 1, LW, LH, ub, W, H, JF_BICUBIC_PIL, 1, &gate, &e1), JF_OK);
+    ck_assert_int_eq(jf_joint_bilateral_enqueue(ctx, gb, 3, ub, 1, W, H, fb, 7, 0.1f, 3.0f, 1, &e1, &e2), JF_OK);
+    ck_assert_int_eq(jf_jbu_enqueue(ctx, gb, 3, W, H, tb, 1, LW, LH, jb, 2, 0.1f, 1.0f, 1, &gate, &e3), JF_OK);
+    cl_int state;
+    ck_assert_int_eq(clGetEventInfo(e2, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof state, &state, NULL), CL_SUCCESS);
+    ck_assert_int_ne(state, CL_COMPLETE);
+    ck_assert_int_eq(clSetUserEventStatus(gate, CL_COMPLETE), CL_SUCCESS);
+    cl_event all[2] = {e2, e3};
+    ck_assert_int_eq(clWaitForEvents(2, all), CL_SUCCESS);
+    static float got_up[W * H], got_jbf[W * H], got_jbu[W * H], want_up[W * H], want_jbf[W * H], want_jbu[W * H];
+    clEnqueueReadBuffer(q, up, CL_TRUE, 0, plane, got_up, 0, NULL, NULL);
+    clEnqueueReadBuffer(q, jbf, CL_TRUE, 0, plane, got_jbf, 0, NULL, NULL);
+    clEnqueueReadBuffer(q, jbu, CL_TRUE, 0, plane, got_jbu, 0, NULL, NULL);
+    jf_image gi = {sizeof gi, W, H, 3, JF_PIXEL_F32, JF_ORDER_BGR, 0, guide_bgr};
+    jf_image li = {sizeof li, LW, LH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, low};
+    jf_image ui = {sizeof ui, W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want_up};
+    jf_image fi = {sizeof fi, W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want_jbf};
+    jf_image ji = {sizeof ji, W, H, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, want_jbu};
+    ck_assert_int_eq(jf_bicubic(ctx, &li, &ui, JF_BICUBIC_PIL), JF_OK);
+    ck_assert_int_eq(jf_joint_bilateral(ctx, &gi, &ui, &fi, 7, 0.1f, 3.0f), JF_OK);
+    ck_assert_int_eq(jf_jbu(ctx, &gi, &li, &ji, 2, 0.1f, 1.0f), JF_OK);
+    jft_assert_close(got_up, want_up, (size_t)W * H, 0.0);
+    jft_assert_close(got_jbf, want_jbf, (size_t)W * H, 0.0);
+    jft_assert_close(got_jbu, want_jbu, (size_t)W * H, 0.0);
+    /* bad arguments come back before anything is enqueued */
+    ck_assert_int_eq(jf_bicubic_enqueue(ctx, tb, 1, LW, LH, ub, W, H, (jf_bicubic_mode)7, 0, NULL, NULL),
+                     JF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(jf_joint_bilateral_enqueue(ctx, gb, 3, ub, 1, W, H, fb, 7, -1.0f, 3.0f, 0, NULL, NULL),
+                     JF_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(jf_jbu_enqueue(ctx, gb, 3, W, H, tb, 0, LW, LH, jb, 2, 0.1f, 1.0f, 0, NULL, NULL),
+                     JF_ERR_INVALID_ARGUMENT);
+    cl_event ev[4] = {gate, e1, e2, e3};
+    for (int i = 0; i < 4; i++) clReleaseEvent(ev[i]);
+    cl_mem mems[5] = {g, t, up, jbf, jbu};
+    for (int i = 0; i < 5; i++) clReleaseMemObject(mems[i]);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
 int main(void)
 {
-    return jft_run_tests("interop", "interop", 900, JFT_TESTS(chained_on_one_queue_without_host_waits));
+    return jft_run_tests("interop", "interop", 900,
+                         JFT_TESTS(chained_on_one_queue_without_host_waits, classical_filters_enqueued));
 }

@@ -26,7 +26,7 @@ START_TEST(svlrm_matches_reference)
 {
     jf_context *ctx = jft_context();
     jf_model *m = jft_load_model(ctx, svlrm_model(8));
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof(jf_model_info)};
     jf_model_get_info(m, &info);
     ck_assert_str_eq(info.architecture, "svlrm");
     ck_assert_str_eq(info.upsample, "opencv");
@@ -40,8 +40,8 @@ START_TEST(svlrm_matches_reference)
     jft_read_npy(jft_shared_path(C_DIR "beta.npy"), &wb);
     size_t n = (size_t)guide.width * guide.height;
     float *out = malloc(n * sizeof(float)), *alpha = malloc(n * sizeof(float)), *beta = malloc(n * sizeof(float));
-    jf_image o = {guide.width, guide.height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
-    jf_run_options opt = {.alpha = alpha, .beta = beta};
+    jf_image o = {sizeof(jf_image), guide.width, guide.height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .alpha = alpha, .beta = beta};
     ck_assert_msg(jf_model_run(m, &guide, &up, &o, &opt) == JF_OK, "%s", jf_last_error(ctx));
     jft_assert_close(out, want.data, n, 1e-4);
     jft_assert_close(alpha, wa.data, n, 1e-4);
@@ -51,7 +51,7 @@ START_TEST(svlrm_matches_reference)
         ck_assert_float_eq_tol(out[i], alpha[i] * (((unsigned char *)guide.data)[i] / 255.0f) + beta[i], 1e-5);
 
     /* the low-resolution input through the library's own OpenCV-style upsampling */
-    opt = (jf_run_options){.scale = 8};
+    opt = (jf_run_options){.size = sizeof(jf_run_options), .scale = 8};
     ck_assert_msg(jf_model_run(m, &guide, &low, &o, &opt) == JF_OK, "%s", jf_last_error(ctx));
     jft_assert_close(out, want.data, n, 1e-2);
 
@@ -71,7 +71,7 @@ START_TEST(svlrm_other_scales_and_relu)
     jft_read_png(jft_shared_path(C_DIR "up.png"), &up);
     size_t n = (size_t)guide.width * guide.height;
     float *out = malloc(n * sizeof(float));
-    jf_image o = {guide.width, guide.height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image o = {sizeof(jf_image), guide.width, guide.height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
     /* copies: the fixture returns a static buffer */
     char *paths[3] = {strdup(svlrm_model(4)), strdup(svlrm_model(16)),
                       strdup(jft_converted_model("conformance/svlrm_weights/svlrm_x8.pth", "svlrm_x8_relu",
@@ -134,16 +134,16 @@ static void check_tiling(jf_context *ctx, jf_model *m, const jf_image *guide, co
     size_t n = (size_t)guide->width * guide->height;
     float *a = malloc(n * sizeof(float)), *b = malloc(n * sizeof(float));
     float *ca = coeffs ? malloc(2 * n * sizeof(float)) : NULL, *cb = coeffs ? malloc(2 * n * sizeof(float)) : NULL;
-    jf_image oa = {guide->width, guide->height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, a}, ob = oa;
+    jf_image oa = {sizeof(jf_image), guide->width, guide->height, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, a}, ob = oa;
     ob.data = b;
     int calls[2] = {0, 0};
-    jf_run_options whole = {.alpha = ca, .beta = ca ? ca + n : NULL, .progress = count_calls, .progress_user = calls};
+    jf_run_options whole = {.size = sizeof(jf_run_options), .alpha = ca, .beta = ca ? ca + n : NULL, .progress = count_calls, .progress_user = calls};
     ck_assert_msg(jf_model_run(m, guide, target, &oa, &whole) == JF_OK, "%s", jf_last_error(ctx));
     ck_assert_int_eq(calls[1], 1);
     size_t budget = 1; /* tiny: the smallest tile size decides */
     ck_assert_int_lt(jf_tile_size(m, budget), guide->width);
     calls[0] = calls[1] = 0;
-    jf_run_options tiled = {.memory_budget = budget, .alpha = cb, .beta = cb ? cb + n : NULL,
+    jf_run_options tiled = {.size = sizeof(jf_run_options), .memory_budget = budget, .alpha = cb, .beta = cb ? cb + n : NULL,
                             .progress = count_calls, .progress_user = calls};
     ck_assert_msg(jf_model_run(m, guide, target, &ob, &tiled) == JF_OK, "%s", jf_last_error(ctx));
     ck_assert_int_gt(calls[1], 3);

@@ -38,6 +38,10 @@ static void make_inputs(job *j)
     }
 }
 
+/* The model file, resolved once before any thread starts (jft_source_path
+ * answers in one static buffer). */
+static char model_path[4096];
+
 /* One thread's work: its own context and model, FDKN then the guided filter,
  * ROUNDS times (the later rounds reuse the built kernels and buffers). */
 static void *work(void *arg)
@@ -46,13 +50,13 @@ static void *work(void *arg)
     jf_context *ctx = NULL;
     jf_model *m = NULL;
     j->status = jf_context_create(&ctx, getenv("JF_DEVICE"));
-    if (j->status == JF_OK) j->status = jf_model_load(ctx, jft_source_path("weights/fdkn_x8.safetensors"), &m);
-    jf_image guide = {GW, GH, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, j->guide};
-    jf_image low = {GW / SCALE, GH / SCALE, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, j->low};
-    jf_image out = {GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->fdkn};
-    jf_image gout = {GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->guided};
-    jf_image target = {GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->fdkn};
-    jf_run_options opt = {.scale = SCALE, .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO};
+    if (j->status == JF_OK) j->status = jf_model_load(ctx, model_path, &m);
+    jf_image guide = {sizeof(jf_image), GW, GH, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, j->guide};
+    jf_image low = {sizeof(jf_image), GW / SCALE, GH / SCALE, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, j->low};
+    jf_image out = {sizeof(jf_image), GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->fdkn};
+    jf_image gout = {sizeof(jf_image), GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->guided};
+    jf_image target = {sizeof(jf_image), GW, GH, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, j->fdkn};
+    jf_run_options opt = {.size = sizeof(jf_run_options), .scale = SCALE, .normalize = JF_NORMALIZE_VALID, .invalid = JF_INVALID_ZERO};
     for (int r = 0; r < ROUNDS && j->status == JF_OK; r++) {
         j->status = jf_model_run(m, &guide, &low, &out, &opt);
         /* the guided filter smooths the FDKN result under the same guide */
@@ -67,6 +71,7 @@ static void *work(void *arg)
 START_TEST(own_contexts_in_parallel_equal_serial_runs)
 {
     static job serial[NTHREADS], parallel[NTHREADS];
+    snprintf(model_path, sizeof model_path, "%s", jft_source_path("weights/fdkn_x8.safetensors"));
     for (int t = 0; t < NTHREADS; t++) {
         serial[t].seed = parallel[t].seed = t;
         make_inputs(&serial[t]);

@@ -26,16 +26,24 @@ from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_float, c_i
 # The library's major version this binding's struct layouts were written for.
 ABI_MAJOR = 0
 
-# Trailing spare bytes on every struct we hand to the library. Output structs
-# (jf_model_info, jf_device_info) may grow at the end in a newer library, which
-# then writes its larger struct into ours; input structs (jf_run_options) read
-# as zero - every option's default - in the fields we do not know yet.
+# Trailing spare bytes on the structs without a size member that we hand to
+# the library (jf_device_info, jf_context_stats): a newer library may write a
+# larger struct into ours. The growing structs (jf_image, jf_run_options,
+# jf_model_info) say their size instead: _Sized sets it to the C sizeof of the
+# fields declared here, and the library reads or writes no more than that.
 _SPARE = 512
 
 
-class Image(Structure):
+class _Sized(Structure):
+    """A struct whose first member `size` is set to the C sizeof of its fields."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(ctypes.sizeof(type(self)), *args, **kw)
+
+
+class Image(_Sized):
     """struct jf_image: a borrowed, interleaved host image."""
-    _fields_ = [("width", c_int), ("height", c_int), ("channels", c_int), ("type", c_int),
+    _fields_ = [("size", c_size_t), ("width", c_int), ("height", c_int), ("channels", c_int), ("type", c_int),
                 ("order", c_int), ("stride", c_size_t), ("data", c_void_p)]
 
 
@@ -54,25 +62,25 @@ class ContextStats(Structure):
                 ("_spare", c_char * _SPARE)]
 
 
-class ModelInfo(Structure):
+class ModelInfo(_Sized):
     """struct jf_model_info."""
-    _fields_ = [("architecture", c_char * 32), ("scale", c_int), ("kernel_size", c_int),
+    _fields_ = [("size", c_size_t), ("architecture", c_char * 32), ("scale", c_int), ("kernel_size", c_int),
                 ("window_size", c_int), ("residual", c_int), ("guide_order", c_char * 8),
                 ("upsample", c_char * 16), ("coefficients", c_int), ("degradation", c_char * 16),
                 ("gray_target", c_int), ("colour_target", c_int), ("whole_image", c_int),
                 ("has_lambda", c_int), ("lambda_default", c_float), ("lambda_min", c_float),
-                ("lambda_max", c_float), ("_spare", c_char * _SPARE)]
+                ("lambda_max", c_float)]
 
 
 PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int, c_int)
 
 
-class RunOptions(Structure):
+class RunOptions(_Sized):
     """struct jf_run_options."""
-    _fields_ = [("scale", c_int), ("progress", PROGRESS_FN), ("progress_user", c_void_p),
+    _fields_ = [("size", c_size_t), ("scale", c_int), ("progress", PROGRESS_FN), ("progress_user", c_void_p),
                 ("memory_budget", c_size_t), ("alpha", POINTER(c_float)), ("beta", POINTER(c_float)),
                 ("normalize", c_int), ("invalid", c_int), ("invalid_value", c_float), ("keep_holes", c_int),
-                ("lambda_", c_float), ("_spare", c_char * _SPARE)]
+                ("lambda_", c_float)]
 
 # jf_normalize_mode, jf_invalid_mode
 NORMALIZE_NONE, NORMALIZE_VALID = 0, 1

@@ -22,9 +22,24 @@ jf_status jf_bicubic(jf_context *ctx, const jf_image *target, jf_image *output, 
     if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, output->height, output->width);
     if (st == JF_OK)
         st = jf_resize_cubic(ctx, &t, &o, mode == JF_BICUBIC_PIL ? JF_RESIZE_PIL : JF_RESIZE_OPENCV);
-    if (st == JF_OK) st = jf_finish(ctx);
     if (st == JF_OK) st = jf_image_download(ctx, &o, output);
     jf_tensor_free(&t);
     jf_tensor_free(&o);
     return st;
+}
+
+jf_status jf_bicubic_enqueue(jf_context *ctx, jf_buffer target, int channels, int width, int height,
+                             jf_buffer output, int out_width, int out_height, jf_bicubic_mode mode, cl_uint num_wait,
+                             const cl_event *wait, cl_event *done)
+{
+    if (done) *done = NULL;
+    if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "bicubic: the context is NULL");
+    if (mode != JF_BICUBIC_PIL && mode != JF_BICUBIC_OPENCV)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "bicubic: unknown mode %d (0 PIL, 1 OpenCV)", (int)mode);
+    const jf_region r[2] = {{target, channels, height, width, "target"},
+                            {output, channels, out_height, out_width, "output"}};
+    jf_tensor t[2];
+    jf_status st = jf_enqueue_begin(ctx, r, 2, t, num_wait, wait, done);
+    if (st == JF_OK) st = jf_resize_cubic(ctx, &t[0], &t[1], mode == JF_BICUBIC_PIL ? JF_RESIZE_PIL : JF_RESIZE_OPENCV);
+    return jf_enqueue_end(ctx, st, t, 2, done);
 }

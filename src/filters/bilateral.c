@@ -58,8 +58,38 @@ jf_status jf_bilateral_launch(jf_context *ctx, const char *name, const jf_tensor
     /* a work item computes bilateral_vec adjacent pixels (the kernel's JF_BILATERAL_VEC) */
     int vec = ctx->tune.bilateral_vec;
     jf_grid grid = jf_grid2((size_t)(guide->w + vec - 1) / vec, (size_t)guide->h, ctx->tune.wg_bilateral);
-    jf_status st = jf_run(ctx, "bilateral.cl", NULL, name, grid, args, n);
-    return st == JF_OK ? jf_finish(ctx) : st;
+    return jf_run(ctx, "bilateral.cl", NULL, name, grid, args, n);
+}
+
+/* The public parameters (the blocking and the non-blocking call alike). */
+static jf_status jf_jbf_check(jf_context *ctx, int diameter, float sigma_color, float sigma_space)
+{
+    if (diameter > 511 || !(sigma_color > 0.0f) || !(sigma_space > 0.0f) || !isfinite(sigma_color) ||
+        !isfinite(sigma_space) || (diameter <= 0 && sigma_space > 170.0f))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
+                       "joint bilateral: need diameter <= 511 (or <= 0 to derive it from "
+                       "sigma_space <= 170) and sigmas > 0 (got %d, %g, %g)",
+                       diameter, (double)sigma_color, (double)sigma_space);
+    return JF_OK;
+}
+
+jf_status jf_joint_bilateral_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, jf_buffer target,
+                                     int target_channels, int width, int height, jf_buffer output, int diameter,
+                                     float sigma_color, float sigma_space, cl_uint num_wait,
+                                     const cl_event *wait, cl_event *done)
+{
+    if (done) *done = NULL;
+    if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "joint bilateral: the context is NULL");
+    jf_status st = jf_jbf_check(ctx, diameter, sigma_color, sigma_space);
+    if (st != JF_OK) return st;
+    const jf_region r[3] = {{guide, guide_channels, height, width, "guide"},
+                            {target, target_channels, height, width, "target"},
+                            {output, target_channels, height, width, "output"}};
+    jf_tensor t[3];
+    st = jf_enqueue_begin(ctx, r, 3, t, num_wait, wait, done);
+    if (st == JF_OK)
+        st = jf_jbf_planes(ctx, &t[0], &t[1], &t[2], jf_jbf_radius(diameter, sigma_space), sigma_color, sigma_space);
+    return jf_enqueue_end(ctx, st, t, 3, done);
 }
 
 jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, const jf_image *target,
@@ -76,12 +106,7 @@ jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, const jf_im
     if ((st = jf_filters_check_output(ctx, output, guide->width, guide->height,
                                       jf_image_planes(target), "joint bilateral")) != JF_OK)
         return st;
-    if (diameter > 511 || !(sigma_color > 0.0f) || !(sigma_space > 0.0f) || !isfinite(sigma_color) ||
-        !isfinite(sigma_space) || (diameter <= 0 && sigma_space > 170.0f))
-        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
-                       "joint bilateral: need diameter <= 511 (or <= 0 to derive it from "
-                       "sigma_space <= 170) and sigmas > 0 (got %d, %g, %g)",
-                       diameter, (double)sigma_color, (double)sigma_space);
+    if ((st = jf_jbf_check(ctx, diameter, sigma_color, sigma_space)) != JF_OK) return st;
     jf_tensor g = {0}, t = {0}, o = {0};
     st = jf_image_upload(ctx, guide, &g);
     if (st == JF_OK) st = jf_image_upload(ctx, target, &t);

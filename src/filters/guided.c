@@ -59,6 +59,29 @@ static jf_status jf_gf_apply(jf_context *ctx, const jf_tensor *guide, const jf_t
                   JF_KINT(guide->h), JF_KINT(guide->w), JF_KINT(ab->h), JF_KINT(ab->w), JF_KINT(c));
 }
 
+/* The radius at the fast filter's resolution: round(radius / s), at least one pixel. */
+static int jf_gf_coarse_radius(int radius, int s)
+{
+    if (s == 1 || radius == 0) return radius;
+    return (int)fmax(1.0, floor((double)radius / s + 0.5));
+}
+
+/* Device bytes per pixel of jf_guided_planes: guide, target and output at full
+ * size, the statistics (and the fast filter's subsampled inputs) at 1/s^2. */
+static double jf_gf_bytes_per_pixel(int gc, int tc, int s)
+{
+    int nstat = gc + gc * (gc + 1) / 2;
+    double coarse = (2.0 * nstat + gc + 1 + (s > 1 ? gc + tc : 0)) * 4.0 / ((double)s * s);
+    return (gc + 2.0 * tc) * 4.0 + coarse;
+}
+
+/* How far an output pixel reaches: means of means (2r), at the coarse grid for
+ * the fast filter, plus its bilinear step and the subsampling block. */
+static int jf_gf_halo(int radius, int s)
+{
+    return s == 1 ? 2 * radius : (2 * jf_gf_coarse_radius(radius, s) + 2) * s;
+}
+
 jf_status jf_guided_planes(jf_context *ctx, const jf_tensor *guide, const jf_tensor *target,
                            jf_tensor *out, int radius, float eps, int subsample)
 {
@@ -77,7 +100,7 @@ jf_status jf_guided_planes(jf_context *ctx, const jf_tensor *guide, const jf_ten
     int gc = guide->c, s = subsample, r = radius;
     int lh = (guide->h + s - 1) / s, lw = (guide->w + s - 1) / s;
     /* the fast filter's window shrinks with the image; keep at least one pixel of it */
-    if (s > 1) r = radius == 0 ? 0 : (int)fmax(1.0, floor((double)radius / s + 0.5));
+    r = jf_gf_coarse_radius(radius, s);
     jf_tensor gl = {0}, tl = {0}, gstat = {0}, tstat = {0}, ab = {0}, tmp = {0};
     jf_status st = JF_OK;
     if (s > 1) {
@@ -109,6 +132,31 @@ jf_status jf_guided_planes(jf_context *ctx, const jf_tensor *guide, const jf_ten
     return st;
 }
 
+/* The filter over a window of the images (guide and target views of one
+ * size): its output's inner part (ox, oy, ow x oh, the whole when !crop)
+ * goes to `output`, a view of that size. */
+static jf_status jf_gf_window(jf_context *ctx, const jf_image *guide, const jf_image *target, jf_image *output,
+                              int ox, int oy, int ow, int oh, int crop, int radius, float eps, int subsample)
+{
+    jf_tensor g = {0}, t = {0}, o = {0}, inner = {0};
+    jf_status st = jf_image_upload(ctx, guide, &g);
+    if (st == JF_OK) st = jf_image_upload(ctx, target, &t);
+    if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, t.h, t.w);
+    if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
+    jf_tensor *res = &o;
+    if (st == JF_OK && crop) {
+        st = jf_tensor_alloc(ctx, &inner, o.c, oh, ow);
+        if (st == JF_OK) st = jf_tensor_copy_rect(ctx, &o, ox, oy, &inner, 0, 0, ow, oh);
+        res = &inner;
+    }
+    if (st == JF_OK) st = jf_image_download(ctx, res, output);
+    jf_tensor_free(&g);
+    jf_tensor_free(&t);
+    jf_tensor_free(&o);
+    jf_tensor_free(&inner);
+    return st;
+}
+
 jf_status jf_guided_filter(jf_context *ctx, const jf_image *guide, const jf_image *target,
                            jf_image *output, int radius, float eps, int subsample)
 {
@@ -129,15 +177,27 @@ jf_status jf_guided_filter(jf_context *ctx, const jf_image *guide, const jf_imag
                        "guided filter: need radius >= 0, eps >= 0 and subsample in 1..64 "
                        "(got %d, %g, %d)",
                        radius, (double)eps, subsample);
-    jf_tensor g = {0}, t = {0}, o = {0};
-    st = jf_image_upload(ctx, guide, &g);
-    if (st == JF_OK) st = jf_image_upload(ctx, target, &t);
-    if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, t.h, t.w);
-    if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
-    if (st == JF_OK) st = jf_image_download(ctx, &o, output);
-    jf_tensor_free(&g);
-    jf_tensor_free(&t);
-    jf_tensor_free(&o);
+    /* tiles when the maps would not fit the context's memory budget */
+    int W = guide->width, H = guide->height, s = subsample;
+    double bpp = jf_gf_bytes_per_pixel(jf_image_planes(guide), jf_image_planes(target), s);
+    int halo = jf_gf_halo(radius, s);
+    double side = sqrt((double)jf_memory_budget(ctx, 0) / bpp);
+    int inner = ((int)side - 2 * halo) / s * s;
+    if (inner < 4 * s + 32) inner = (4 * s + 32) / s * s;
+    if ((double)W * H * bpp <= (double)jf_memory_budget(ctx, 0) || (W <= inner && H <= inner))
+        return jf_gf_window(ctx, guide, target, output, 0, 0, W, H, 0, radius, eps, s);
+    for (int iy0 = 0; st == JF_OK && iy0 < H; iy0 += inner) {
+        for (int ix0 = 0; st == JF_OK && ix0 < W; ix0 += inner) {
+            int ix1 = ix0 + inner < W ? ix0 + inner : W, iy1 = iy0 + inner < H ? iy0 + inner : H;
+            /* the read window: grown by the halo, on the subsampling grid, clipped to the image */
+            int rx0 = ix0 - halo > 0 ? (ix0 - halo) / s * s : 0, ry0 = iy0 - halo > 0 ? (iy0 - halo) / s * s : 0;
+            int rx1 = ix1 + halo < W ? ix1 + halo : W, ry1 = iy1 + halo < H ? iy1 + halo : H;
+            jf_image gv = jf_image_crop(guide, rx0, ry0, rx1 - rx0, ry1 - ry0);
+            jf_image tv = jf_image_crop(target, rx0, ry0, rx1 - rx0, ry1 - ry0);
+            jf_image ov = jf_image_crop(output, ix0, iy0, ix1 - ix0, iy1 - iy0);
+            st = jf_gf_window(ctx, &gv, &tv, &ov, ix0 - rx0, iy0 - ry0, ix1 - ix0, iy1 - iy0, 1, radius, eps, s);
+        }
+    }
     return st;
 }
 
@@ -153,15 +213,11 @@ jf_status jf_guided_filter_enqueue(jf_context *ctx, jf_buffer guide, int guide_c
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
                        "guided filter: %d guide channels (1 or 3), %d target channels (1 or 3), size %dx%d or "
                        "subsample %d (1..64)", guide_channels, target_channels, width, height, subsample);
-    jf_tensor g = {0}, t = {0}, o = {0};
-    jf_status st = jf_region_tensor(ctx, guide, guide_channels, height, width, "guide", &g);
-    if (st == JF_OK) st = jf_region_tensor(ctx, target, target_channels, height, width, "target", &t);
-    if (st == JF_OK) st = jf_region_tensor(ctx, output, target_channels, height, width, "output", &o);
-    if (st == JF_OK) st = jf_wait_for(ctx, num_wait, wait);
-    if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
-    if (st == JF_OK) st = jf_mark_done(ctx, done);
-    jf_tensor_free(&g);
-    jf_tensor_free(&t);
-    jf_tensor_free(&o);
-    return st;
+    const jf_region r[3] = {{guide, guide_channels, height, width, "guide"},
+                            {target, target_channels, height, width, "target"},
+                            {output, target_channels, height, width, "output"}};
+    jf_tensor t[3];
+    jf_status st = jf_enqueue_begin(ctx, r, 3, t, num_wait, wait, done);
+    if (st == JF_OK) st = jf_guided_planes(ctx, &t[0], &t[1], &t[2], radius, eps, subsample);
+    return jf_enqueue_end(ctx, st, t, 3, done);
 }

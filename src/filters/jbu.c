@@ -52,3 +52,19 @@ jf_status jf_jbu(jf_context *ctx, const jf_image *guide, const jf_image *low_tar
     jf_tensor_free(&o);
     return st;
 }
+
+jf_status jf_jbu_enqueue(jf_context *ctx, jf_buffer guide, int guide_channels, int width, int height,
+                         jf_buffer low_target, int target_channels, int low_width, int low_height, jf_buffer output,
+                         int radius, float sigma_color, float sigma_space, cl_uint num_wait, const cl_event *wait,
+                         cl_event *done)
+{
+    if (done) *done = NULL;
+    if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "JBU: the context is NULL");
+    const jf_region r[3] = {{guide, guide_channels, height, width, "guide"},
+                            {low_target, target_channels, low_height, low_width, "target"},
+                            {output, target_channels, height, width, "output"}};
+    jf_tensor t[3];
+    jf_status st = jf_enqueue_begin(ctx, r, 3, t, num_wait, wait, done);
+    if (st == JF_OK) st = jf_jbu_planes(ctx, &t[0], &t[1], &t[2], radius, sigma_color, sigma_space);
+    return jf_enqueue_end(ctx, st, t, 3, done);
+}

@@ -18,14 +18,9 @@
 #include <math.h>
 #include <stdio.h>
 
-#define JF_DEFAULT_BUDGET ((size_t)1536 << 20) /* leaves room on a 2 GiB device */
-
 static size_t jf_budget(const jf_model *m, const jf_run_options *opt)
 {
-    size_t b = opt && opt->memory_budget ? opt->memory_budget : JF_DEFAULT_BUDGET;
-    uint64_t dev = m->ctx->info.global_mem_bytes;
-    if (dev && b > dev / 4 * 3) b = (size_t)(dev / 4 * 3);
-    return b;
+    return jf_memory_budget(m->ctx, opt ? opt->memory_budget : 0);
 }
 
 int jf_tile_size(const jf_model *m, size_t budget)

@@ -119,3 +119,21 @@ jf_status jf_context_get_stats(const jf_context *ctx, jf_context_stats *stats)
     stats->programs_built = ctx->nprograms - ctx->programs_from_cache;
     return JF_OK;
 }
+
+size_t jf_memory_budget(const jf_context *ctx, size_t asked)
+{
+    size_t b = asked ? asked : ctx->memory_budget ? ctx->memory_budget : JF_DEFAULT_BUDGET;
+    uint64_t dev = ctx->info.global_mem_bytes;
+    if (dev && b > dev / 4 * 3) b = (size_t)(dev / 4 * 3);
+    return b;
+}
+
+jf_status jf_context_set_memory_budget(jf_context *ctx, size_t bytes)
+{
+    if (!ctx) return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_context_set_memory_budget: the context is NULL");
+    if (bytes && bytes < ((size_t)16 << 20))
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "memory budget %zu bytes: at least 16 MiB (or 0, the default)",
+                       bytes);
+    ctx->memory_budget = bytes;
+    return JF_OK;
+}

@@ -73,8 +73,15 @@ struct jf_context {
     struct { char name[48]; double ms; long calls; } prof[48];
     int nprof;
     int programs_from_cache;  /* how many programs came from the binary cache */
+    size_t memory_budget;     /* jf_context_set_memory_budget; 0: JF_DEFAULT_BUDGET */
     char error[JF_ERROR_MAX];
 };
+
+/* Device memory for intermediate maps when nobody set one: leaves room on a 2 GiB device. */
+#define JF_DEFAULT_BUDGET ((size_t)1536 << 20)
+/* The budget in effect: `asked` when set, else the context's, else the default,
+ * never more than three quarters of the device's memory. */
+size_t jf_memory_budget(const jf_context *ctx, size_t asked);
 
 /* ---- errors ---- */
 /* Records a message on ctx (may be NULL: thread-local fallback) and returns status. */
@@ -216,6 +223,18 @@ jf_status jf_region_tensor(jf_context *ctx, jf_buffer region, int c, int h, int 
 jf_status jf_wait_for(jf_context *ctx, cl_uint n, const cl_event *wait);
 /* *done (when not NULL) completes once everything enqueued so far has; flushes. */
 jf_status jf_mark_done(jf_context *ctx, cl_event *done);
+/* A non-blocking call's frame: its n buffer regions as tensors[0..n) (in
+ * order), then the caller's wait list; and at the end the done event (when
+ * st is JF_OK) and the tensors freed. jf_enqueue_end returns st, or the
+ * marker's failure. */
+typedef struct jf_region {
+    jf_buffer buf;
+    int c, h, w;
+    const char *role;
+} jf_region;
+jf_status jf_enqueue_begin(jf_context *ctx, const jf_region *regions, int n, jf_tensor *tensors, cl_uint num_wait,
+                           const cl_event *wait, cl_event *done);
+jf_status jf_enqueue_end(jf_context *ctx, jf_status st, jf_tensor *tensors, int n, cl_event *done);
 
 /* ---- GEMM (blas.c) ----
  * C[m x n] = A[m x k] * B[k x n] (+ beta * C), row-major, on the context's queue. */

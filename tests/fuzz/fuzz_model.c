@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     jf_status s = jf_model_load_memory(ctx, file, total, &m);
     if (verbose) fprintf(stderr, "fuzz_model: %d %s\n", (int)s, s == JF_OK ? "loaded" : jf_last_error(ctx));
     if (s == JF_OK) {
-        jf_model_info info;
+        jf_model_info info = {.size = sizeof(jf_model_info)};
         if (!m || jf_model_get_info(m, &info) != JF_OK) abort();
         if (info.scale < 0 || info.scale > 64) abort();
         double flops;

@@ -38,6 +38,7 @@ void jft_read_png(const char *path, jf_image *img)
     jf_png p;
     char err[512];
     ck_assert_msg(jf_png_read(path, &p, err, sizeof err) == JF_OK, "%s", err);
+    img->size = sizeof *img;
     img->width = p.width;
     img->height = p.height;
     img->channels = p.channels;
