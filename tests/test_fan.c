@@ -70,7 +70,7 @@ START_TEST(fan_random_matches_pytorch)
 {
     jf_context *ctx = jft_context();
     jf_model *m = jft_load_model(ctx, jft_source_path(FAN_RANDOM));
-    jf_model_info info;
+    jf_model_info info = {.size = sizeof(jf_model_info)};
     ck_assert_int_eq(jf_model_get_info(m, &info), JF_OK);
     ck_assert_str_eq(info.architecture, "fan");
     ck_assert_int_eq(info.colour_target, 1);
