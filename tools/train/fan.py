@@ -35,7 +35,8 @@ network: 255*RGB-115 in; conv3x3 3-64, conv3x3 64-64, conv3x3 stride 2 (BN+ReLU 
 10 residual blocks at 1/2 (conv-BN-ReLU-conv-BN, add, ReLU), dilations 2,2,4,4,8,8,16,16,1,1;
 convT 4x4 stride 2 pad 1 + BN + ReLU; conv3x3 + BN + ReLU; conv1x1 64-3; + 255*RGB; /255.
 Zero padding everywhere. Odd sizes: the transposed conv gives 2*ceil(H/2) rows, the last is cropped.
-BN: trained in train mode (batch 1), run in eval mode (running statistics, folded at load);
+BN: eval mode everywhere (running statistics measured on 24 crops at the start of training, then
+frozen; folded at load);
 the public test script's train-mode BN and per-channel alpha rescale are not reproduced.
 Energy (0..255 scale): mean (T-I)^2 + lambda_f * flatten + lambda_e * mean over B of (E(T)-E(I))^2;
 E_i = sum over 8 neighbours and 4 at distance 2 of |sum_c (X_i - X_j)| / 6;

@@ -8,7 +8,9 @@
 # random crops, then (default --freeze-bn 0) frozen for the whole run: training then sees the
 # network exactly as inference runs it (eval mode, statistics folded). Train-mode BatchNorm with
 # batch 1 normalises every crop by its own statistics, and switching to running statistics
-# afterwards made the energy jump a hundredfold in a short trial run.
+# afterwards made the energy jump a hundredfold in a short trial run. The network starts as the
+# identity (output layer zero), its output layer learns at --out-lr-mult times the rate, and
+# --warmup-minutes of L1 imitation of a bilateral filter may come first (weights/README.md says why).
 import argparse
 import glob
 import os
