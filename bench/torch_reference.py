@@ -44,6 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools", "train"))
 import models  # noqa: E402
 import dagf  # noqa: E402
+import fan  # noqa: E402
 
 DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32}
 
@@ -73,6 +74,8 @@ def build_model(meta, tensors):
         m = models.build(arch, layers=int(meta.get("layers", 10)),
                          activation=meta.get("activation", "leaky_relu"),
                          negative_slope=float(meta.get("negative_slope", 0.1)))
+    elif arch == "fan":
+        return arch, fan.load_tensors(fan.FanNet(features=int(meta.get("features", 64))), tensors).eval()
     elif arch == "dagf":
         # the file-only runner is the reference tests/test_dagf.c is checked against
         return arch, dagf.DAGFInference(tensors, meta).eval()
@@ -135,6 +138,8 @@ def make_runner(arch, model, meta, rgb_np, depth_np, w, h, dkn_mode):
         return F.interpolate(low, size=(h, w), mode="bicubic", align_corners=False)
 
     def run():
+        if arch == "fan":  # a smoother: the colour image is its own target (no depth)
+            return model(rgb_t.permute(2, 0, 1)[None].float() / 255.0)
         low = (depth_t.float() / 65535.0)[None, None]
         up = upsample(low)
         rgb = rgb_t.permute(2, 0, 1)[None].float()
@@ -171,12 +176,20 @@ def count_macs(run, arch, meta, w, h):
         total[0] += out.numel() * weight.shape[1] * weight.shape[2] * weight.shape[3]
         return out
 
+    orig_t = F.conv_transpose2d
+
+    def counting_t(inp, weight, bias=None, *a, **kw):  # weight: cin x cout x kh x kw
+        total[0] += inp.numel() * weight.shape[1] * weight.shape[2] * weight.shape[3]
+        return orig_t(inp, weight, bias, *a, **kw)
+
     F.conv2d = counting  # nn.Conv2d and models.py both look up F.conv2d at call time
+    F.conv_transpose2d = counting_t
     try:
         with torch.inference_mode():
             run()
     finally:
         F.conv2d = orig
+        F.conv_transpose2d = orig_t
     macs = total[0]
     if arch in ("fdkn", "dkn"):
         k = int(meta.get("kernel_size", 3))

@@ -16,10 +16,9 @@ __kernel void space_to_depth(__global const float *in, __global float *out, int 
 
 /* out[c][y*f + a][x*f + b] = in[c*f*f + a*f + b][y][x] (PixelShuffle). */
 __kernel void pixel_shuffle(__global const float *in, __global float *out, int c, int h, int w,
-                            int f)
+                            int f, int H, int W)
 {
     int X = get_global_id(0), Y = get_global_id(1), ci = get_global_id(2);
-    int W = w * f, H = h * f;
     if (X >= W || Y >= H || ci >= c) return;
     int a = Y % f, b = X % f;
     out[((size_t)ci * H + Y) * W + X] = in[(((size_t)ci * f * f + a * f + b) * h + Y / f) * w + X / f];

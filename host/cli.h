@@ -106,6 +106,6 @@ int cli_bench_parse(int argc, char **argv, cli_bench_opts *o);
 
 #define CLI_DEFAULT_MODEL "fdkn_x8"
 /* `jfilter smooth`'s default model */
-#define CLI_DEFAULT_SMOOTH_MODEL "fang_l0"
+#define CLI_DEFAULT_SMOOTH_MODEL "fang_rtv"
 
 #endif

@@ -69,9 +69,10 @@ static int bench_one(const char *model_path, const char *model_name, const char 
     jf_model_get_info(model, &info);
     int scale = scale_opt > 0 ? scale_opt : info.scale > 0 ? info.scale : 1;
     int tw = (w + scale - 1) / scale, th = (h + scale - 1) / scale;
+    int smoother = info.colour_target && !info.gray_target; /* the colour guide is its own target */
     rgb = malloc((size_t)w * h * 3);
     depth = malloc((size_t)tw * th * sizeof *depth);
-    out = malloc((size_t)w * h * sizeof *out);
+    out = malloc((size_t)w * h * (smoother ? 3 : 1) * sizeof *out);
     times = malloc((size_t)(repeat > 0 ? repeat : 1) * sizeof *times);
     if (!rgb || !depth || !out || !times) {
         fprintf(stderr, "jfilter: out of memory\n");
@@ -80,7 +81,8 @@ static int bench_one(const char *model_path, const char *model_name, const char 
     synth(w, h, rgb, tw, th, depth);
     jf_image g = {sizeof(jf_image), w, h, 3, JF_PIXEL_U8, JF_ORDER_RGB, 0, rgb};
     jf_image t = {sizeof(jf_image), tw, th, 1, JF_PIXEL_U16, JF_ORDER_RGB, 0, depth};
-    jf_image o = {sizeof(jf_image), w, h, 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    jf_image o = {sizeof(jf_image), w, h, smoother ? 3 : 1, JF_PIXEL_F32, JF_ORDER_RGB, 0, out};
+    if (smoother) t = g;
     if (jf_model_run(model, &g, &t, &o, NULL) != JF_OK) {
         fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
         goto done;

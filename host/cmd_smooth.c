@@ -35,7 +35,7 @@ static void smooth_help(void)
            "Short forms: -m --model, -o --output, -d --device, -q --quiet.\n"
            "\n"
            "Examples:\n"
-           "  jfilter smooth --model fang_l0 --lambda 0.01 --input photo.jpg --output flat.png\n"
+           "  jfilter smooth --model fang_rtv --lambda 0.01 --input photo.jpg --output flat.png\n"
            "  jfilter smooth --model fan_smooth --input photo.png --output smooth.png\n",
            CLI_DEFAULT_SMOOTH_MODEL);
 }

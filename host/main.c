@@ -18,7 +18,7 @@ static void usage(FILE *f)
             "            e.g. upsample a low-resolution depth map under its colour image:\n"
             "              jfilter run --guide rgb.png --target depth_low.png --scale 8 --output depth.png\n"
             "  smooth    edge-preserving smoothing of one image with a learned smoother\n"
-            "              jfilter smooth --model fang_l0 --lambda 0.01 --input photo.jpg --output flat.png\n"
+            "              jfilter smooth --model fang_rtv --lambda 0.01 --input photo.jpg --output flat.png\n"
             "  bench     time a model on synthetic input; prints one JSON object per line\n"
             "  guided    guided filter (fast variant with --fast S), gray or colour guide\n"
             "  jbf       joint bilateral filter (as cv2.ximgproc.jointBilateralFilter)\n"

@@ -149,6 +149,82 @@ START_TEST(space_to_depth_and_pixel_shuffle)
 }
 END_TEST
 
+/* The transposed convolution 4x4 / 2 / 1 as a re-laid 3x3 convolution and a
+ * pixel shuffle, against the transposed convolution by its definition, on
+ * every size (odd ones cropped to 2h - 1) and both convolution paths. */
+START_TEST(conv_transpose_matches_reference)
+{
+    jf_context *ctx = jft_context();
+    jf_workspace ws = {0};
+    jft_seed(41);
+    for (int path = JF_CONV_GEMM; path <= JF_CONV_DIRECT; path++)
+        for (int si = 0; si < NSIZES; si++) {
+            int w = sizes[si][0], h = sizes[si][1], cin = 5, cout = 3, ho, wo;
+            float *x = jft_random((size_t)cin * h * w, -1, 1);
+            float *wt = jft_random((size_t)cin * cout * 16, -0.5f, 0.5f), *b = jft_random(cout, -0.5f, 0.5f);
+            float *want = malloc((size_t)cout * 4 * h * w * sizeof(float));
+            ref_conv_transpose2d(x, cin, h, w, wt, b, cout, 4, 2, 1, want, &ho, &wo);
+            ck_assert_int_eq(ho, 2 * h);
+            float *w3 = malloc((size_t)4 * cout * cin * 9 * sizeof(float)), b4[12];
+            jf_conv_t_relayout(wt, b, cin, cout, w3, b4);
+            jf_conv conv;
+            ck_assert_int_eq(jf_conv_init_path(ctx, &conv, w3, b4, 4 * cout, cin, 3, 3, 1, 1, 1, JF_ACT_NONE, 0,
+                                               path), JF_OK);
+            jf_tensor in = jft_upload(ctx, x, cin, h, w);
+            for (int crop = 0; crop <= 1; crop++) {
+                /* the full 2h x 2w output, then the odd size one less on each axis */
+                int H = 2 * h - crop, W = 2 * w - crop;
+                if (H < 1 || W < 1) continue;
+                jf_tensor out;
+                ck_assert_int_eq(jf_tensor_alloc(ctx, &out, cout, H, W), JF_OK);
+                ck_assert_msg(jf_conv_t_forward(ctx, &conv, &in, &out, &ws) == JF_OK, "%s", jf_last_error(ctx));
+                float *got = jft_download(ctx, &out), *cut = malloc((size_t)cout * H * W * sizeof(float));
+                for (int c = 0; c < cout; c++)
+                    for (int y = 0; y < H; y++)
+                        for (int xx = 0; xx < W; xx++)
+                            cut[((size_t)c * H + y) * W + xx] = want[((size_t)c * ho + y) * wo + xx];
+                jft_assert_close(got, cut, (size_t)cout * H * W, 1e-5);
+                free(got), free(cut);
+                jf_tensor_free(&out);
+            }
+            /* more than one row or column cropped is not a transposed convolution's output */
+            jf_tensor bad;
+            ck_assert_int_eq(jf_tensor_alloc(ctx, &bad, cout, 2 * h + 1, 2 * w), JF_OK);
+            ck_assert_int_eq(jf_conv_t_forward(ctx, &conv, &in, &bad, &ws), JF_ERR_SIZE_MISMATCH);
+            jf_tensor_free(&bad);
+            jf_conv_free(&conv);
+            jf_tensor_free(&in);
+            free(x), free(wt), free(b), free(want), free(w3);
+        }
+    jf_workspace_free(&ws);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(scale_shift_matches_reference)
+{
+    jf_context *ctx = jft_context();
+    jft_seed(42);
+    for (int si = 0; si < NSIZES; si++) {
+        int w = sizes[si][0], h = sizes[si][1], c = 3;
+        size_t n = (size_t)c * h * w;
+        float *x = jft_random(n, 0, 1), *want = malloc(n * sizeof(float));
+        ref_scale_shift(x, n, 255.0f, -115.0f, want);
+        jf_tensor in = jft_upload(ctx, x, c, h, w), out;
+        ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c, h, w), JF_OK);
+        ck_assert_int_eq(jf_scale_shift(ctx, &in, 255.0f, -115.0f, &out), JF_OK);
+        float *got = jft_download(ctx, &out);
+        jft_assert_close(got, want, n, 1e-4);
+        ck_assert_int_eq(jf_scale_shift(ctx, &in, 255.0f, -115.0f, &in), JF_OK); /* in place */
+        float *got2 = jft_download(ctx, &in);
+        jft_assert_close(got2, want, n, 1e-4);
+        free(x), free(want), free(got), free(got2);
+        jf_tensor_free(&in), jf_tensor_free(&out);
+    }
+    jf_context_destroy(ctx);
+}
+END_TEST
+
 START_TEST(resize_cubic_both_conventions)
 {
     jf_context *ctx = jft_context();
@@ -290,7 +366,8 @@ int main(void)
     return jft_run_tests("ops", "ops", 900,
                          JFT_TESTS(conv_gemm_matches_reference, conv_direct_matches_reference,
                                    conv_rejects_wrong_sizes, batchnorm_folding,
-                                   space_to_depth_and_pixel_shuffle, resize_cubic_both_conventions,
+                                   space_to_depth_and_pixel_shuffle, conv_transpose_matches_reference,
+                                   scale_shift_matches_reference, resize_cubic_both_conventions,
                                    resize_cubic_known_values, rgb_to_gray_both_modes,
                                    deform_average_matches_reference,
                                    deform_average_rejects_bad_heads));

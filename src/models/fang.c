@@ -164,7 +164,7 @@ static jf_status fang_create(jf_model *m, const jf_safetensors *st, const char *
     if (m->info.scale != 1)
         return jf_fail(ctx, JF_ERR_BAD_FORMAT, "%s: metadata 'scale' is %d; fang filters at the guide's size (1)",
                        what, m->info.scale);
-    fang *f = calloc(1, sizeof *f);
+    fang *f = jf_calloc(1, sizeof *f);
     if (!f) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
     m->impl = f;
     f->cin = m->guide == JF_GUIDE_GRAY ? 1 : 3;
@@ -197,7 +197,7 @@ static jf_status fang_condition(jf_model *m)
     for (int i = 0; s == JF_OK && i < f->nconv; i++) {
         const fang_cond *c = &f->conv[i];
         const jf_layer *r = &m->spec.layer[c->row];
-        float *w = malloc(c->n * sizeof *w), *b = malloc((size_t)r->cout * sizeof *b);
+        float *w = jf_malloc(c->n * sizeof *w), *b = jf_malloc((size_t)r->cout * sizeof *b);
         if (!w || !b) s = jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
         for (size_t j = 0; s == JF_OK && j < c->n; j++) w[j] = l * c->wa[j] + il * c->wa[c->n + j] + c->wb[j];
         for (int j = 0; s == JF_OK && j < r->cout; j++) b[j] = l * c->ba[j] + il * c->ba[r->cout + j] + c->bb[j];

@@ -102,15 +102,15 @@ jf_status jf_tensor_scalar(jf_context *ctx, const jf_safetensors *st, const char
     return s;
 }
 
-jf_status jf_load_conv(jf_model *m, const jf_safetensors *st, const char *what, const char *prefix,
-                       const char *bn, int cout, int cin, int k, int stride, int pad, int dil,
-                       jf_act act, float slope, jf_conv *out)
+jf_status jf_read_conv(jf_model *m, const jf_safetensors *st, const char *what, const char *prefix,
+                       const char *bn, int cout, int cin, int k, int transposed, float **w_out, float **b_out)
 {
     jf_context *ctx = m->ctx;
     char name[160];
     float *w = NULL, *b = NULL, *g = NULL, *be = NULL, *mu = NULL, *var = NULL;
-    int64_t wshape[4] = {cout, cin, k, k}, vshape[1] = {cout};
+    int64_t wshape[4] = {transposed ? cin : cout, transposed ? cout : cin, k, k}, vshape[1] = {cout};
     jf_status s;
+    *w_out = *b_out = NULL;
     snprintf(name, sizeof name, "%s.weight", prefix);
     if ((s = jf_tensor_f32(ctx, st, what, name, 4, wshape, &w)) != JF_OK) goto done;
     snprintf(name, sizeof name, "%s.bias", prefix);
@@ -130,9 +130,19 @@ jf_status jf_load_conv(jf_model *m, const jf_safetensors *st, const char *what, 
                             what, bn);
                 goto done;
             }
-        jf_fold_batchnorm(w, b, cout, cin * k * k, g, be, mu, var, 1e-5f);
+        if (!transposed) jf_fold_batchnorm(w, b, cout, cin * k * k, g, be, mu, var, 1e-5f);
+        else
+            /* cin x cout x k x k: output channel o is block o of every input channel's row */
+            for (int o = 0; o < cout; o++) {
+                float scale = g[o] / sqrtf(var[o] + 1e-5f);
+                b[o] = (b[o] - mu[o]) * scale + be[o];
+                for (int c = 0; c < cin; c++)
+                    for (int i = 0; i < k * k; i++) w[((size_t)c * cout + o) * k * k + i] *= scale;
+            }
     }
-    s = jf_conv_init(ctx, out, w, b, cout, cin, k, k, stride, pad, dil, act, slope);
+    *w_out = w;
+    *b_out = b;
+    w = b = NULL;
 done:
     free(w);
     free(b);
@@ -140,6 +150,18 @@ done:
     free(be);
     free(mu);
     free(var);
+    return s;
+}
+
+jf_status jf_load_conv(jf_model *m, const jf_safetensors *st, const char *what, const char *prefix,
+                       const char *bn, int cout, int cin, int k, int stride, int pad, int dil,
+                       jf_act act, float slope, jf_conv *out)
+{
+    float *w = NULL, *b = NULL;
+    jf_status s = jf_read_conv(m, st, what, prefix, bn, cout, cin, k, 0, &w, &b);
+    if (s == JF_OK) s = jf_conv_init(m->ctx, out, w, b, cout, cin, k, k, stride, pad, dil, act, slope);
+    free(w);
+    free(b);
     return s;
 }
 

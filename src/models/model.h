@@ -72,8 +72,10 @@ typedef enum jf_step {
                        * BatchNorm "<bn>.*" folded in when bn is set */
     JF_STEP_HEADS,    /* DKN/FDKN's stacked 1x1 heads: "<name>.conv_weight" (cout/3 outputs,
                        * sigmoid) and "<name>.conv_offset" (2*cout/3 outputs, linear) */
-    JF_STEP_CONV_T,   /* transposed convolution ("<name>.weight": cin x cout x k x k): derived
-                       * sizes, reach and multiply-adds; loading awaits its op */
+    JF_STEP_CONV_T,   /* transposed convolution ("<name>.weight": cin x cout x k x k, "<name>.bias",
+                       * BatchNorm "<bn>.*" folded): 4x4, stride 2, padding 1 is loaded as a 3x3
+                       * convolution to 4*cout channels at the input's resolution for
+                       * jf_conv_t_forward (conv[row]); other shapes are not supported */
     JF_STEP_FOLD,     /* space-to-depth by `stride`: cout = cin * stride^2 */
     JF_STEP_UP,       /* to `stride` times the resolution: pixel shuffle or nearest (reach 0),
                        * bilinear (1), bicubic (2) */
@@ -242,6 +244,11 @@ jf_status jf_tensor_f32(jf_context *ctx, const jf_safetensors *st, const char *w
 jf_status jf_tensor_scalar(jf_context *ctx, const jf_safetensors *st, const char *what, const char *name,
                            float *out);
 
+/* Reads "<prefix>.weight" (cout x cin x k x k, or cin x cout x k x k when
+ * transposed) and "<prefix>.bias" (cout) into host arrays (caller frees),
+ * "<bn>.*" folded in per output channel when bn is not NULL. */
+jf_status jf_read_conv(jf_model *m, const jf_safetensors *st, const char *what, const char *prefix,
+                       const char *bn, int cout, int cin, int k, int transposed, float **w, float **b);
 /* Loads "<prefix>.weight" (cout x cin x k x k) and "<prefix>.bias", folds
  * "<bn>.{weight,bias,running_mean,running_var}" when bn is not NULL, and uploads. */
 jf_status jf_load_conv(jf_model *m, const jf_safetensors *st, const char *what, const char *prefix,

@@ -9,9 +9,10 @@ extern const jf_model_arch jf_arch_svlrm;
 extern const jf_model_arch jf_arch_dkn;
 extern const jf_model_arch jf_arch_dagf;
 extern const jf_model_arch jf_arch_fang;
+extern const jf_model_arch jf_arch_fan;
 
 static const jf_model_arch *const jf_archs[] = {&jf_arch_fdkn, &jf_arch_svlrm, &jf_arch_dkn, &jf_arch_dagf,
-                                                     &jf_arch_fang};
+                                                     &jf_arch_fang, &jf_arch_fan};
 
 const jf_model_arch *jf_find_arch(const char *name)
 {

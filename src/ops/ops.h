@@ -76,8 +76,25 @@ jf_status jf_pad_replicate(jf_context *ctx, const jf_tensor *in, jf_tensor *out)
 
 /* out (c*f*f x ceil(h/f) x ceil(w/f)) from in (c x h x w), edge-replicated. */
 jf_status jf_space_to_depth(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out);
-/* out (c x h*f x w*f) from in (c*f*f x h x w). */
+/* out (c x h*f x w*f) from in (c*f*f x h x w); out may be up to f - 1 rows and
+ * columns smaller, the shuffled image's top-left part. */
 jf_status jf_pixel_shuffle(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out);
+
+/* scale_shift.c: out = a * in + b element-wise (one shape; out may be in). */
+jf_status jf_scale_shift(jf_context *ctx, const jf_tensor *in, float a, float b, jf_tensor *out);
+
+/* conv_transpose.c: a transposed convolution 4x4, stride 2, padding 1 (PyTorch's
+ * ConvTranspose2d(cin, cout, 4, 2, 1)) as a 3x3 convolution to 4*cout channels
+ * at the input's resolution followed by a pixel shuffle (exact: each output
+ * phase reads a 2x2 subset of a 3x3 input window). jf_conv_t_relayout turns
+ * weight (cin x cout x 4 x 4) and bias (cout) into w3 (4*cout x cin x 3 x 3,
+ * output channel o*4 + ry*2 + rx for output pixel (2y + ry, 2x + rx)) and b4
+ * (4*cout); the caller uploads them with jf_conv_init. jf_conv_t_forward runs
+ * such a convolution and shuffles into out (cout x H x W, H in {2h - 1, 2h}:
+ * the transposed convolution's 2h rows, the last one cropped for odd sizes). */
+void jf_conv_t_relayout(const float *weight, const float *bias, int cin, int cout, float *w3, float *b4);
+jf_status jf_conv_t_forward(jf_context *ctx, const jf_conv *conv3, const jf_tensor *in, jf_tensor *out,
+                            jf_workspace *ws);
 
 typedef enum jf_resize_mode { JF_RESIZE_PIL = 0, JF_RESIZE_OPENCV = 1 } jf_resize_mode;
 /* Resizes every plane of in to out's size. */

@@ -21,13 +21,15 @@ jf_status jf_space_to_depth(jf_context *ctx, const jf_tensor *in, int f, jf_tens
 
 jf_status jf_pixel_shuffle(jf_context *ctx, const jf_tensor *in, int f, jf_tensor *out)
 {
-    if (f <= 0 || in->c % (f * f) || out->c != in->c / (f * f) || out->h != in->h * f ||
-        out->w != in->w * f)
+    /* out may be up to f - 1 rows and columns smaller: the top-left part (a
+     * transposed convolution cropped back to an odd size) */
+    if (f <= 0 || in->c % (f * f) || out->c != in->c / (f * f) || out->h > in->h * f ||
+        out->h <= (in->h - 1) * f || out->w > in->w * f || out->w <= (in->w - 1) * f)
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "pixel_shuffle: %dx%dx%d by %d into %dx%dx%d", in->c,
                        in->h, in->w, f, out->c, out->h, out->w);
     return JF_RUN(ctx, "resample.cl", "pixel_shuffle", jf_resample_grid(ctx, out->w, out->h, out->c),
                   JF_KMEM(in->buf), JF_KMEM(out->buf), JF_KINT(out->c), JF_KINT(in->h), JF_KINT(in->w),
-                  JF_KINT(f));
+                  JF_KINT(f), JF_KINT(out->h), JF_KINT(out->w));
 }
 
 jf_status jf_resize_cubic(jf_context *ctx, const jf_tensor *in, jf_tensor *out, jf_resize_mode mode)

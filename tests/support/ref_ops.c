@@ -279,3 +279,33 @@ void ref_affinity_average(const float *heads, int nheads, int feat0, int nfeat, 
             }
         }
 }
+
+void ref_conv_transpose2d(const float *in, int cin, int h, int w, const float *weight, const float *bias, int cout,
+                          int k, int stride, int pad, float *out, int *ho_out, int *wo_out)
+{
+    int ho = (h - 1) * stride - 2 * pad + k, wo = (w - 1) * stride - 2 * pad + k;
+    *ho_out = ho;
+    *wo_out = wo;
+    double *acc = calloc((size_t)cout * ho * wo, sizeof *acc);
+    /* by definition: every input pixel adds its weighted kernel to the output */
+    for (int c = 0; c < cin; c++)
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                for (int o = 0; o < cout; o++)
+                    for (int ky = 0; ky < k; ky++)
+                        for (int kx = 0; kx < k; kx++) {
+                            int Y = y * stride - pad + ky, X = x * stride - pad + kx;
+                            if (Y < 0 || Y >= ho || X < 0 || X >= wo) continue;
+                            acc[((size_t)o * ho + Y) * wo + X] +=
+                                (double)in[((size_t)c * h + y) * w + x] * weight[(((size_t)c * cout + o) * k + ky) * k + kx];
+                        }
+    for (int o = 0; o < cout; o++)
+        for (size_t i = 0; i < (size_t)ho * wo; i++)
+            out[(size_t)o * ho * wo + i] = (float)(acc[(size_t)o * ho * wo + i] + (bias ? bias[o] : 0.0));
+    free(acc);
+}
+
+void ref_scale_shift(const float *in, size_t n, float a, float b, float *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (float)((double)a * in[i] + b);
+}

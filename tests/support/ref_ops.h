@@ -4,6 +4,8 @@
 #ifndef JF_REF_OPS_H
 #define JF_REF_OPS_H
 
+#include <stddef.h>
+
 /* Maps coordinate p into [0, n) by border rule `border` (jf_border: 0 reflect,
  * 1 reflect-101, 2 replicate), periodic like OpenCV's: the twin of cl/common.cl's. */
 int ref_border_index(int p, int n, int border);
@@ -13,6 +15,11 @@ void ref_conv2d(const float *in, int cin, int h, int w, const float *weight, con
                 float *out, int *ho, int *wo);
 void ref_space_to_depth(const float *in, int c, int h, int w, int f, float *out);
 void ref_pixel_shuffle(const float *in, int c_out, int h, int w, int f, float *out);
+/* PyTorch's ConvTranspose2d: weight cin x cout x k x k; out is cout x ho x wo,
+ * ho = (h - 1) * stride - 2 * pad + k. */
+void ref_conv_transpose2d(const float *in, int cin, int h, int w, const float *weight, const float *bias, int cout,
+                          int k, int stride, int pad, float *out, int *ho, int *wo);
+void ref_scale_shift(const float *in, size_t n, float a, float b, float *out);
 /* mode 0: PIL bicubic (a=-0.5, antialiased shrink, clipped + renormalised taps);
  * mode 1: OpenCV INTER_CUBIC (a=-0.75, replicated border). */
 void ref_resize_cubic(const float *in, int c, int h, int w, float *out, int ho, int wo, int mode);
