@@ -1,5 +1,5 @@
 /* test_faults.c - the fault walk (runtime/faults.h): for a full FDKN, DKN,
- * SVLRM and guided-filter job (model load, run, destroy), every device
+ * SVLRM, guided-filter, Fang and Fan job (model load, run, destroy), every device
  * allocation, enqueue, kernel creation and host allocation is made to fail in
  * turn. Each failure must come back as the status the real failure gives,
  * with a message; leave no device object behind (buffers counted through the
@@ -24,7 +24,7 @@ static float low_px[(W / SCALE) * (H / SCALE)], full_px[W * H];
 typedef struct job {
     const char *name;
     const char *weights; /* NULL: the guided filter */
-    int full_target;     /* the target at the guide's size (SVLRM's convention here) */
+    int full_target;     /* 1: a gray target at the guide's size; 2: the guide itself as the target */
 } job;
 
 static const job jobs[] = {
@@ -32,6 +32,8 @@ static const job jobs[] = {
     {"dkn", "weights/dkn_x8.safetensors", 0},
     {"svlrm", "weights/svlrm_x8.safetensors", 0},
     {"guided", NULL, 0},
+    {"fang", "weights/fang_wls.safetensors", 1}, /* lambda-conditioned weights made per run, instance norm */
+    {"fan", "weights/fan_smooth.safetensors", 2}, /* colour target, transposed convolution */
 };
 
 static void make_inputs(void)
@@ -52,7 +54,14 @@ static jf_status run_job(jf_context *ctx, const job *j, float *out)
     if (!j->weights) return jf_guided_filter(ctx, &guide, &full, &o, 3, 1e-3f, 1);
     jf_model *m = NULL;
     jf_status s = jf_model_load(ctx, jft_source_path(j->weights), &m);
-    if (s == JF_OK) s = jf_model_run(m, &guide, j->full_target ? &full : &low, &o, NULL);
+    if (j->full_target == 2) {
+        static float colour[W * H * 3];
+        jf_image co = {sizeof co, W, H, 3, JF_PIXEL_F32, JF_ORDER_RGB, 0, colour};
+        if (s == JF_OK) s = jf_model_smooth(m, &guide, &co, NULL);
+        if (s == JF_OK) memcpy(out, colour, sizeof(float) * W * H); /* the first plane's worth is compared */
+    } else if (s == JF_OK) {
+        s = jf_model_run(m, &guide, j->full_target ? &full : &low, &o, NULL);
+    }
     jf_model_destroy(m);
     return s;
 }
