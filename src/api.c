@@ -82,7 +82,10 @@ static jf_status jf_model_from(jf_context *ctx, jf_safetensors *st, const char *
     jf_status s = jf_parse_info(m, st, what);
     if (s == JF_OK) s = m->arch->create(m, st, what);
     if (s != JF_OK) {
-        /* create cleaned up after itself; what jf_spec_build kept goes here */
+        /* what a failed create left: its own state (arch->destroy frees m->impl and
+         * clears it, so a create that already did so is not freed twice), and what
+         * jf_spec_build kept */
+        if (m->impl && m->arch && m->arch->destroy) m->arch->destroy(m);
         jf_spec_free(&m->spec);
         jf_workspace_free(&m->ws);
         free(m);
