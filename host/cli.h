@@ -66,6 +66,9 @@ double cli_median(double *times, int n);
  * (jf_default_weights_dir) and the source tree's weights/, in that order.
  * Returns 0 and fills out, or prints the places tried. */
 int cli_find_model(const char *arg, char *out, size_t len);
+/* A context on `device` (NULL: $JF_DEVICE or the best) and the model file on
+ * it; 0, or -1 with the reason printed and nothing left open. */
+int cli_open_model(const char *device, const char *model_path, jf_context **ctx, jf_model **model);
 
 /* Options (cli_args.c), the same conventions in every command:
  * cli_opt: "--name value" and "--name=value", and for the common options a

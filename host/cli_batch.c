@@ -101,17 +101,7 @@ static void *work(void *arg)
 /* Opens a context and the model on the device spec; 0, or -1 (printed). */
 static int open_worker(worker *w, const cli_run_settings *s, const char *spec)
 {
-    if (jf_context_create(&w->ctx, spec) != JF_OK) {
-        fprintf(stderr, "jfilter: %s\n", jf_last_error(NULL));
-        return -1;
-    }
-    if (jf_model_load(w->ctx, s->model_path, &w->model) != JF_OK) {
-        fprintf(stderr, "jfilter: %s\n", jf_last_error(w->ctx));
-        jf_context_destroy(w->ctx);
-        w->ctx = NULL;
-        return -1;
-    }
-    return 0;
+    return cli_open_model(spec, s->model_path, &w->ctx, &w->model);
 }
 
 int cli_batch_run(const cli_run_settings *s, const char *device, int skip_existing, const cli_jobs *jobs)

@@ -122,3 +122,20 @@ int cli_find_model(const char *arg, char *out, size_t len)
             arg, arg, env && *env ? env : "unset", jf_default_weights_dir(), JF_BUILD_WEIGHTS_DIR);
     return -1;
 }
+
+int cli_open_model(const char *device, const char *model_path, jf_context **ctx, jf_model **model)
+{
+    *ctx = NULL;
+    *model = NULL;
+    if (jf_context_create(ctx, device) != JF_OK) {
+        fprintf(stderr, "jfilter: %s\n", jf_last_error(NULL));
+        return -1;
+    }
+    if (jf_model_load(*ctx, model_path, model) != JF_OK) {
+        fprintf(stderr, "jfilter: %s\n", jf_last_error(*ctx));
+        jf_context_destroy(*ctx);
+        *ctx = NULL;
+        return -1;
+    }
+    return 0;
+}

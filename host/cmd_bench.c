@@ -57,14 +57,7 @@ static int bench_one(const char *model_path, const char *model_name, const char 
     unsigned short *depth = NULL;
     float *out = NULL;
     double *times = NULL;
-    if (jf_context_create(&ctx, device) != JF_OK) {
-        fprintf(stderr, "jfilter: %s\n", jf_last_error(NULL));
-        return 1;
-    }
-    if (jf_model_load(ctx, model_path, &model) != JF_OK) {
-        fprintf(stderr, "jfilter: %s\n", jf_last_error(ctx));
-        goto done;
-    }
+    if (cli_open_model(device, model_path, &ctx, &model)) return 1;
     jf_model_info info = {.size = sizeof(jf_model_info)};
     jf_model_get_info(model, &info);
     int scale = scale_opt > 0 ? scale_opt : info.scale > 0 ? info.scale : 1;

@@ -255,14 +255,7 @@ int cmd_run(int argc, char **argv)
     jf_model *model = NULL;
     if (cli_pair_load(&s, guide_path, target_path, out_path, &guide, &target, &bits, why, sizeof why))
         goto done;
-    if (jf_context_create(&ctx, s.device) != JF_OK) {
-        snprintf(why, sizeof why, "%s", jf_last_error(NULL));
-        goto done;
-    }
-    if (jf_model_load(ctx, s.model_path, &model) != JF_OK) {
-        snprintf(why, sizeof why, "%s", jf_last_error(ctx));
-        goto done;
-    }
+    if (cli_open_model(s.device, s.model_path, &ctx, &model)) goto done; /* it said why */
     if (cli_pair_run(&s, ctx, model, &guide, &target, bits, out_path, coef_prefix,
                      !s.quiet && isatty(STDERR_FILENO) ? draw_progress : NULL, why, sizeof why))
         goto done;

@@ -87,14 +87,7 @@ int cmd_smooth(int argc, char **argv)
         goto done;
     }
     if ((bits = cli_output_bits(out_path, s.bits, img.bit_depth)) < 0) goto done; /* it said why */
-    if (jf_context_create(&ctx, s.device) != JF_OK) {
-        snprintf(why, sizeof why, "%s", jf_last_error(NULL));
-        goto done;
-    }
-    if (jf_model_load(ctx, s.model_path, &model) != JF_OK) {
-        snprintf(why, sizeof why, "%s", jf_last_error(ctx));
-        goto done;
-    }
+    if (cli_open_model(s.device, s.model_path, &ctx, &model)) goto done; /* it said why */
     jf_model_info info = {.size = sizeof(jf_model_info)};
     jf_model_get_info(model, &info);
     if (!info.has_lambda && !info.colour_target) {

@@ -235,8 +235,7 @@ static jf_status jf_run_tensors(jf_model *m, const jf_tensor *guide, const jf_te
     jf_tensor up = {0}, prepared = {0}, extra = {0}, depth = {0};
     jf_depth_job dj = {0};
     const jf_tensor *tgt = target, *gd = guide;
-    jf_status s = jf_check_run(m, target->c, opt);
-    if (s != JF_OK) return s;
+    jf_status s = JF_OK;
     /* depth in sensor units: holes filled, valid range to 0..1 (depth_range.h) */
     if (jf_depth_active(opt) && (s = jf_depth_prepare(ctx, opt, unit, guide, target, &depth, &dj)) == JF_OK)
         target = tgt = &depth;
@@ -272,6 +271,7 @@ jf_status jf_model_run_buffers(jf_model *m, cl_mem guide, int guide_channels, in
                        "jf_model_run_buffers: NULL buffer, %d guide channels (1 or 3), %d target channels "
                        "(1 or 3) or size %dx%d", guide_channels, target_channels, width, height);
     jf_status s = jf_check_options(m->ctx, opt, "jf_model_run_buffers");
+    if (s == JF_OK) s = jf_check_run(m, target_channels, opt);
     if (s == JF_OK) s = jf_check_sizes(m, width, height, target_width, target_height, opt);
     if (s != JF_OK) return s;
     jf_tensor g = jf_tensor_wrap(guide, guide_channels, height, width);
@@ -298,7 +298,9 @@ jf_status jf_model_enqueue(jf_model *m, jf_buffer guide, int guide_channels, int
     if (opt && (opt->alpha || opt->beta))
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "jf_model_enqueue: coefficient maps go to host memory; "
                        "ask jf_model_run_buffers for them");
-    if ((s = jf_check_sizes(m, width, height, target_width, target_height, opt)) != JF_OK) return s;
+    if ((s = jf_check_run(m, target_channels, opt)) != JF_OK ||
+        (s = jf_check_sizes(m, width, height, target_width, target_height, opt)) != JF_OK)
+        return s;
     const jf_region r[3] = {{guide, guide_channels, height, width, "guide"},
                             {target, target_channels, target_height, target_width, "target"},
                             {output, target_channels, height, width, "output"}};

@@ -22,23 +22,9 @@ jf_status jf_region_tensor(jf_context *ctx, jf_buffer region, int c, int h, int 
                        "%s: %d planes of %dx%d floats need %zu bytes from offset %zu, but the buffer holds %zu",
                        role, c, w, h, need, region.offset, size);
     if (region.offset == 0) return JF_OK;
-    cl_uint align_bits = 0;
-    if (clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL) ==
-            CL_SUCCESS &&
-        align_bits >= 8 && region.offset % (align_bits / 8) != 0)
-        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT,
-                       "%s: offset %zu is not a multiple of %s's %u-byte sub-buffer alignment "
-                       "(CL_DEVICE_MEM_BASE_ADDR_ALIGN)", role, region.offset, ctx->info.name, align_bits / 8);
-    cl_buffer_region r = {region.offset, need};
-    err = CL_MEM_OBJECT_ALLOCATION_FAILURE; /* what an injected fault reports */
-    cl_mem sub = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
-                     ? NULL
-                     : clCreateSubBuffer(region.mem, 0, CL_BUFFER_CREATE_TYPE_REGION, &r, &err);
-    if (!sub) return jf_fail_cl(ctx, err, "clCreateSubBuffer (at the caller's offset)");
-    jf_live_add(JF_LIVE_MEM, 1);
-    out->buf = sub;
-    out->owned = 1;
-    return JF_OK;
+    jf_status st = jf_sub_buffer(ctx, region.mem, region.offset, need, JF_ERR_INVALID_ARGUMENT, role, &out->buf);
+    out->owned = out->buf != NULL;
+    return st;
 }
 
 jf_status jf_wait_for(jf_context *ctx, cl_uint n, const cl_event *wait)

@@ -157,6 +157,11 @@ jf_status jf_tensor_copy_planes(jf_context *ctx, const jf_tensor *src, int src_p
  * dst (same plane count, sizes may differ); enqueued. */
 jf_status jf_tensor_copy_rect(jf_context *ctx, const jf_tensor *src, int sx, int sy, jf_tensor *dst, int dx,
                               int dy, int w, int h);
+/* A sub-buffer of parent's bytes [origin, origin + size), counted as a live
+ * buffer (faults.h); an origin off the device's CL_DEVICE_MEM_BASE_ADDR_ALIGN
+ * fails with `misaligned`, the message naming `what`. */
+jf_status jf_sub_buffer(jf_context *ctx, cl_mem parent, size_t origin, size_t size, jf_status misaligned,
+                        const char *what, cl_mem *out);
 /* *view = planes [first_plane, first_plane + nplanes) of t as a tensor of
  * their own (an OpenCL sub-buffer: the offset must meet the device's base
  * address alignment, else JF_ERR_UNSUPPORTED). The view is owned: free it with

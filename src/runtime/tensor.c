@@ -133,27 +133,35 @@ jf_status jf_tensor_copy_rect(jf_context *ctx, const jf_tensor *src, int sx, int
     return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueCopyBufferRect (window copy)");
 }
 
+jf_status jf_sub_buffer(jf_context *ctx, cl_mem parent, size_t origin, size_t size, jf_status misaligned,
+                        const char *what, cl_mem *out)
+{
+    *out = NULL;
+    cl_uint align_bits = 0;
+    if (clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL) ==
+            CL_SUCCESS &&
+        align_bits >= 8 && origin % (align_bits / 8) != 0)
+        return jf_fail(ctx, misaligned,
+                       "%s: byte offset %zu is not a multiple of %s's %u-byte sub-buffer alignment "
+                       "(CL_DEVICE_MEM_BASE_ADDR_ALIGN)", what, origin, ctx->info.name, align_bits / 8);
+    cl_buffer_region region = {origin, size};
+    cl_int err = CL_MEM_OBJECT_ALLOCATION_FAILURE; /* what an injected fault reports */
+    cl_mem sub = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
+                     ? NULL
+                     : clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+    if (!sub) return jf_fail_cl(ctx, err, "clCreateSubBuffer");
+    jf_live_add(JF_LIVE_MEM, 1);
+    *out = sub;
+    return JF_OK;
+}
+
 jf_status jf_tensor_view_planes(jf_context *ctx, const jf_tensor *t, int first_plane, int nplanes,
                                 jf_tensor *view)
 {
     *view = jf_tensor_wrap(NULL, nplanes, t->h, t->w);
-    cl_buffer_region region;
-    jf_status st = jf_plane_bytes(ctx, t, first_plane, nplanes, "plane view", &region.origin, &region.size);
-    if (st != JF_OK) return st;
-    cl_uint align_bits = 0;
-    if (clGetDeviceInfo(ctx->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL) ==
-            CL_SUCCESS &&
-        align_bits >= 8 && region.origin % (align_bits / 8) != 0)
-        return jf_fail(ctx, JF_ERR_UNSUPPORTED,
-                       "a view from plane %d (byte %zu) breaks %s's %u-byte sub-buffer alignment",
-                       first_plane, region.origin, ctx->info.name, align_bits / 8);
-    cl_int err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
-    cl_mem sub = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
-                     ? NULL
-                     : clCreateSubBuffer(t->buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
-    if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateSubBuffer (plane view)");
-    jf_live_add(JF_LIVE_MEM, 1);
-    view->buf = sub;
-    view->owned = 1;
-    return JF_OK;
+    size_t origin = 0, size = 0;
+    jf_status st = jf_plane_bytes(ctx, t, first_plane, nplanes, "plane view", &origin, &size);
+    if (st == JF_OK) st = jf_sub_buffer(ctx, t->buf, origin, size, JF_ERR_UNSUPPORTED, "plane view", &view->buf);
+    view->owned = view->buf != NULL;
+    return st;
 }
