@@ -2,7 +2,7 @@
 against its PyTorch reference, in one run on the same image.
 
 For each model and size: the smoother of tools/train/smoothers.py (WLS: SciPy sparse LU;
-L0: OpenCV contrib's l0Smooth; RTV: 4 SciPy sparse solves), the PyTorch model
+L0: Xu et al.'s FFT splitting in numpy; RTV: 4 SciPy sparse solves), the PyTorch model
 (tools/train/fang.py, torch.set_num_threads(--threads)) and jfilter (python/jfilter's
 Model.smooth on the default OpenCL device, the model loaded and its kernels built before
 timing). Median of --repeat runs after one warm-up (the smoother: --smoother-repeat runs, no warm-up).

@@ -1,7 +1,7 @@
 # The energy table of issue 17: Fan et al.'s energy (tools/train/fan.py) of our network's
 # outputs on held-out colour images (Lu 01-03, NYU 1000-1001; never trained on), against the
 # energy reached by optimising each image directly (Adam on the pixels, the paper's Section 5
-# baseline, same energy and gradient), against L0 smoothing (cv2.ximgproc.l0Smooth) and the
+# baseline, same energy and gradient), against L0 smoothing (tools/train/smoothers.py) and the
 # self-guided filter (cv2.ximgproc.guidedFilter, radius 8) at matched smoothness: their
 # parameter bisected so that their mean squared change of the image equals our output's.
 # The images are shrunk 4x (160 x 120, INTER_AREA): the 21 x 21 window makes every energy
@@ -21,6 +21,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "train"))
 import fan  # noqa: E402
+import smoothers  # noqa: E402
 from train import read_safetensors  # noqa: E402
 
 DATA = "/work/shared/data"
@@ -82,7 +83,9 @@ def matched(fn, lo, hi, target, rgb):
 
 
 def l0(rgb, lam):
-    return cv2.ximgproc.l0Smooth(np.ascontiguousarray(rgb.astype(np.float32)), lambda_=lam, kappa=2.0)
+    # tools/train/smoothers.py's L0 (Xu et al.'s algorithm): OpenCV contrib 4.6's l0Smooth fails
+    # on images this small (see smoothers.py)
+    return smoothers.l0(rgb, lam).astype(np.float32)
 
 
 def guided(rgb, eps):

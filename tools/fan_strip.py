@@ -1,6 +1,6 @@
 # The README picture of Fan et al.'s smoother: a held-out image at the energy table's size
 # (160 x 120, tools/eval_fan.py), 2 x 2: the input and jfilter's output with weights/fan_smooth
-# (through the CLI) on top; below, L0 smoothing (cv2.ximgproc.l0Smooth) at the mean squared
+# (through the CLI) on top; below, L0 smoothing (tools/train/smoothers.py) at the mean squared
 # change of the per-image optimum, and that optimum (Adam on the pixels, eval_fan's cache).
 #   /usr/bin/python3 tools/fan_strip.py --jfilter build/jfilter --out docs/fan_smooth_strip.png
 import argparse

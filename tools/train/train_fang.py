@@ -78,6 +78,8 @@ def main():
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", default=None,
+                    help="start from this checkpoint's weights (another filter's with the same guide), new optimiser")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     out = a.out or "/work/train/fang_%s" % a.filter
@@ -102,9 +104,14 @@ def main():
         opt.load_state_dict(c["opt"])
         step, elapsed = c["step"], c["elapsed"]
         print("resumed at step %d, %.0f s" % (step, elapsed), flush=True)
+    elif a.init:
+        model.load_state_dict(torch.load(a.init)["model"])
+        print("weights from %s" % a.init, flush=True)
     rng = np.random.default_rng(a.seed + step)
     extra = {"data": "%d crops of %d px (RGB-D-D colour frames, scikit-image images) x %d lambdas"
              % (n, images.shape[-1], nl), "batch": a.batch, "lr": "%g" % a.lr}
+    if a.init:
+        extra["init"] = os.path.basename(os.path.dirname(os.path.abspath(a.init)))
 
     stop = []
     signal.signal(signal.SIGTERM, lambda s, f: stop.append(s))
