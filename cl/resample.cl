@@ -24,13 +24,14 @@ __kernel void pixel_shuffle(__global const float *in, __global float *out, int c
     out[((size_t)ci * H + Y) * W + X] = in[(((size_t)ci * f * f + a * f + b) * h + Y / f) * w + X / f];
 }
 
-/* Keys cubic with parameter a (PIL uses -0.5, OpenCV -0.75). */
+/* Keys cubic with parameter a (PIL uses -0.5, OpenCV -0.75); both pieces are
+ * computed and one selected, which vectorises where branches would not. */
 static float jf_cubic(float x, float a)
 {
     x = fabs(x);
-    if (x < 1.0f) return ((a + 2.0f) * x - (a + 3.0f)) * x * x + 1.0f;
-    if (x < 2.0f) return (((x - 5.0f) * x + 8.0f) * x - 4.0f) * a;
-    return 0.0f;
+    float inner = ((a + 2.0f) * x - (a + 3.0f)) * x * x + 1.0f;
+    float outer = (((x - 5.0f) * x + 8.0f) * x - 4.0f) * a;
+    return x < 1.0f ? inner : (x < 2.0f ? outer : 0.0f);
 }
 
 /* PIL's tap range for output coordinate o: [lo, lo + n), the kernel widened by
@@ -46,32 +47,90 @@ static void jf_pil_range(int o, int insize, float scale, float *center, float *f
     *n = xmax - xmin;
 }
 
+/* Bicubic resizing is separable and both conventions filter rows first, then
+ * columns (PIL's own order): the host runs a horizontal pass into a c x h x wo
+ * buffer, then a vertical pass. The vertical pass reads whole rows (its taps
+ * depend on y only), so CPU runtimes vectorise it across work-items; the
+ * gathers of the horizontal pass touch h rows instead of ho. */
+
 /* PIL bicubic (a = -0.5): centre-aligned, antialiased when shrinking, taps
  * clipped to the image and renormalised. Weights are recomputed on the fly
  * (a few multiplies) rather than kept in private arrays, which PoCL places in
  * memory. */
-__kernel void resize_pil(__global const float *in, __global float *out, int c, int h, int w, int ho,
-                         int wo)
+__kernel void resize_pil_rows(__global const float *in, __global float *tmp, int c, int h, int w, int wo)
+{
+    int x = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);
+    if (x >= wo || y >= h || ci >= c) return;
+    float cx, fx;
+    int x0, nx;
+    jf_pil_range(x, w, (float)w / wo, &cx, &fx, &x0, &nx);
+    __global const float *row = in + ((size_t)ci * h + y) * w + x0;
+    float sum = 0.0f, r = 0.0f;
+    for (int i = 0; i < nx; i++) {
+        float k = jf_cubic((i + x0 - cx + 0.5f) / fx, -0.5f);
+        sum += k;
+        r += k * row[i];
+    }
+    tmp[((size_t)ci * h + y) * wo + x] = sum != 0.0f ? r / sum : r;
+}
+
+__kernel void resize_pil_cols(__global const float *tmp, __global float *out, int c, int h, int wo, int ho)
 {
     int x = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);
     if (x >= wo || y >= ho || ci >= c) return;
-    __global const float *src = in + (size_t)ci * h * w;
-    float cx, cy, fx, fy;
-    int x0, nx, y0, ny;
-    jf_pil_range(x, w, (float)w / wo, &cx, &fx, &x0, &nx);
+    float cy, fy;
+    int y0, ny;
     jf_pil_range(y, h, (float)h / ho, &cy, &fy, &y0, &ny);
-    float sumx = 0.0f, sumy = 0.0f;
-    for (int i = 0; i < nx; i++) sumx += jf_cubic((i + x0 - cx + 0.5f) / fx, -0.5f);
-    float acc = 0.0f;
+    __global const float *col = tmp + ((size_t)ci * h + y0) * wo + x;
+    float sum = 0.0f, acc = 0.0f;
     for (int j = 0; j < ny; j++) {
-        float wy = jf_cubic((j + y0 - cy + 0.5f) / fy, -0.5f);
-        __global const float *row = src + (size_t)(y0 + j) * w + x0;
-        float r = 0.0f;
-        for (int i = 0; i < nx; i++) r += jf_cubic((i + x0 - cx + 0.5f) / fx, -0.5f) * row[i];
-        acc += wy * (sumx != 0.0f ? r / sumx : r);
-        sumy += wy;
+        float k = jf_cubic((j + y0 - cy + 0.5f) / fy, -0.5f);
+        sum += k;
+        acc += k * col[(size_t)j * wo];
     }
-    out[((size_t)ci * ho + y) * wo + x] = sumy != 0.0f ? acc / sumy : acc;
+    out[((size_t)ci * ho + y) * wo + x] = sum != 0.0f ? acc / sum : acc;
+}
+
+/* The same two passes when that axis is enlarged (no antialiasing: at most 4
+ * taps): four fixed taps, those past PIL's clipped range weighted 0, so the
+ * code is straight-line and vectorises (a loop whose length depends on the
+ * work-item does not). */
+static float4 jf_pil_taps4(int o, int insize, float scale, int *lo)
+{
+    float center = (o + 0.5f) * scale;
+    int xmin = max((int)(center - 1.5f), 0);
+    int n = min((int)(center + 2.5f), insize) - xmin;
+    float t = xmin - center + 0.5f;
+    float k0 = jf_cubic(t, -0.5f);
+    float k1 = n > 1 ? jf_cubic(t + 1.0f, -0.5f) : 0.0f;
+    float k2 = n > 2 ? jf_cubic(t + 2.0f, -0.5f) : 0.0f;
+    float k3 = n > 3 ? jf_cubic(t + 3.0f, -0.5f) : 0.0f;
+    float sum = k0 + k1 + k2 + k3, r = sum != 0.0f ? 1.0f / sum : 1.0f;
+    *lo = xmin;
+    return (float4)(k0 * r, k1 * r, k2 * r, k3 * r);
+}
+
+__kernel void resize_pil_rows4(__global const float *in, __global float *tmp, int c, int h, int w, int wo)
+{
+    int x = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);
+    if (x >= wo || y >= h || ci >= c) return;
+    int x0;
+    float4 k = jf_pil_taps4(x, w, (float)w / wo, &x0);
+    __global const float *row = in + ((size_t)ci * h + y) * w;
+    tmp[((size_t)ci * h + y) * wo + x] = k.x * row[x0] + k.y * row[min(x0 + 1, w - 1)] +
+                                         k.z * row[min(x0 + 2, w - 1)] + k.w * row[min(x0 + 3, w - 1)];
+}
+
+__kernel void resize_pil_cols4(__global const float *tmp, __global float *out, int c, int h, int wo, int ho)
+{
+    int x = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);
+    if (x >= wo || y >= ho || ci >= c) return;
+    int y0;
+    float4 k = jf_pil_taps4(y, h, (float)h / ho, &y0);
+    __global const float *src = tmp + (size_t)ci * h * wo + x;
+    out[((size_t)ci * ho + y) * wo + x] =
+        k.x * src[(size_t)y0 * wo] + k.y * src[(size_t)min(y0 + 1, h - 1) * wo] +
+        k.z * src[(size_t)min(y0 + 2, h - 1) * wo] + k.w * src[(size_t)min(y0 + 3, h - 1) * wo];
 }
 
 /* The four Keys weights (a = -0.75) of taps -1, 0, 1, 2 at fraction t in [0, 1),
@@ -86,27 +145,37 @@ static float4 jf_cv_weights(float t)
     return (float4)(w0, w1, w2, 1.0f - w0 - w1 - w2);
 }
 
-/* OpenCV INTER_CUBIC (a = -0.75): half-pixel centres, 4x4 taps, replicated border. */
-__kernel void resize_opencv(__global const float *in, __global float *out, int c, int h, int w, int ho,
-                            int wo)
+/* OpenCV INTER_CUBIC (a = -0.75): half-pixel centres, 4x4 taps, replicated
+ * border. The source coordinate is at least -0.5, so (int)(f + 1) - 1 is its
+ * floor without the libm call. */
+__kernel void resize_opencv_rows(__global const float *in, __global float *tmp, int c, int h, int w, int wo)
+{
+    int x = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);
+    if (x >= wo || y >= h || ci >= c) return;
+    __global const float *row = in + ((size_t)ci * h + y) * w;
+    float fx = (x + 0.5f) * ((float)w / wo) - 0.5f;
+    int ix = (int)(fx + 1.0f) - 1;
+    /* scalar weights here (a float4 across the x work-items keeps PoCL 3.1 from
+     * vectorising this pass: 3x slower) */
+    const float A = -0.75f;
+    float t = fx - ix, u = t + 1.0f, v = 1.0f - t;
+    float k0 = ((A * u - 5.0f * A) * u + 8.0f * A) * u - 4.0f * A;
+    float k1 = ((A + 2.0f) * t - (A + 3.0f)) * t * t + 1.0f;
+    float k2 = ((A + 2.0f) * v - (A + 3.0f)) * v * v + 1.0f;
+    float k3 = 1.0f - k0 - k1 - k2;
+    tmp[((size_t)ci * h + y) * wo + x] = k0 * row[min(max(ix - 1, 0), w - 1)] + k1 * row[min(max(ix, 0), w - 1)] +
+                                         k2 * row[min(ix + 1, w - 1)] + k3 * row[min(ix + 2, w - 1)];
+}
+
+__kernel void resize_opencv_cols(__global const float *tmp, __global float *out, int c, int h, int wo, int ho)
 {
     int x = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);
     if (x >= wo || y >= ho || ci >= c) return;
-    __global const float *src = in + (size_t)ci * h * w;
-    float fx = (x + 0.5f) * ((float)w / wo) - 0.5f, fy = (y + 0.5f) * ((float)h / ho) - 0.5f;
-    int ix = (int)floor(fx), iy = (int)floor(fy);
-    float tx = fx - ix, ty = fy - iy;
-    float4 wx = jf_cv_weights(tx), wy = jf_cv_weights(ty);
-    int c0 = clamp(ix - 1, 0, w - 1), c1 = clamp(ix, 0, w - 1), c2 = clamp(ix + 1, 0, w - 1),
-        c3 = clamp(ix + 2, 0, w - 1);
-    float4 rows;
-    __global const float *r0 = src + (size_t)clamp(iy - 1, 0, h - 1) * w;
-    __global const float *r1 = src + (size_t)clamp(iy, 0, h - 1) * w;
-    __global const float *r2 = src + (size_t)clamp(iy + 1, 0, h - 1) * w;
-    __global const float *r3 = src + (size_t)clamp(iy + 2, 0, h - 1) * w;
-    rows.x = dot(wx, (float4)(r0[c0], r0[c1], r0[c2], r0[c3]));
-    rows.y = dot(wx, (float4)(r1[c0], r1[c1], r1[c2], r1[c3]));
-    rows.z = dot(wx, (float4)(r2[c0], r2[c1], r2[c2], r2[c3]));
-    rows.w = dot(wx, (float4)(r3[c0], r3[c1], r3[c2], r3[c3]));
-    out[((size_t)ci * ho + y) * wo + x] = dot(wy, rows);
+    __global const float *src = tmp + (size_t)ci * h * wo + x;
+    float fy = (y + 0.5f) * ((float)h / ho) - 0.5f;
+    int iy = (int)(fy + 1.0f) - 1;
+    float4 k = jf_cv_weights(fy - iy);
+    out[((size_t)ci * ho + y) * wo + x] =
+        k.x * src[(size_t)min(max(iy - 1, 0), h - 1) * wo] + k.y * src[(size_t)min(max(iy, 0), h - 1) * wo] +
+        k.z * src[(size_t)min(max(iy + 1, 0), h - 1) * wo] + k.w * src[(size_t)min(max(iy + 2, 0), h - 1) * wo];
 }

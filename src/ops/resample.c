@@ -1,5 +1,5 @@
 /* resample.c - host side of space-to-depth, pixel shuffle and bicubic
- * resizing (kernels in cl/resample.cl). */
+ * resizing in two separable passes (kernels in cl/resample.cl). */
 #include "ops/ops.h"
 
 static jf_grid jf_resample_grid(const jf_context *ctx, int x, int y, int z)
@@ -36,8 +36,21 @@ jf_status jf_resize_cubic(jf_context *ctx, const jf_tensor *in, jf_tensor *out, 
 {
     if (in->c != out->c)
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "resize: %d planes into %d", in->c, out->c);
-    const char *name = mode == JF_RESIZE_PIL ? "resize_pil" : "resize_opencv";
-    return JF_RUN(ctx, "resample.cl", name, jf_resample_grid(ctx, out->w, out->h, out->c), JF_KMEM(in->buf),
-                  JF_KMEM(out->buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(in->w), JF_KINT(out->h),
-                  JF_KINT(out->w));
+    /* rows first into c x h x wo, then columns (cl/resample.cl says why); PIL's
+     * antialiased taps only on an axis that shrinks, four fixed taps otherwise */
+    const char *rows = "resize_opencv_rows", *cols = "resize_opencv_cols";
+    if (mode == JF_RESIZE_PIL) {
+        rows = out->w >= in->w ? "resize_pil_rows4" : "resize_pil_rows";
+        cols = out->h >= in->h ? "resize_pil_cols4" : "resize_pil_cols";
+    }
+    jf_tensor tmp = {0};
+    jf_status st = jf_tensor_alloc(ctx, &tmp, in->c, in->h, out->w);
+    if (st == JF_OK)
+        st = JF_RUN(ctx, "resample.cl", rows, jf_resample_grid(ctx, out->w, in->h, in->c), JF_KMEM(in->buf),
+                    JF_KMEM(tmp.buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(in->w), JF_KINT(out->w));
+    if (st == JF_OK)
+        st = JF_RUN(ctx, "resample.cl", cols, jf_resample_grid(ctx, out->w, out->h, out->c), JF_KMEM(tmp.buf),
+                    JF_KMEM(out->buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(out->w), JF_KINT(out->h));
+    jf_tensor_free(&tmp);
+    return st;
 }
