@@ -183,3 +183,26 @@ jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *outpu
     free(host);
     return st;
 }
+
+/* The output can be the device buffer itself (see image.h). */
+static int jf_image_output_direct(const jf_context *ctx, const jf_image *output, int c, int h, int w)
+{
+    return ctx->info.is_cpu && c == 1 && output->channels == 1 && output->type == JF_PIXEL_F32 &&
+           output->width == w && output->height == h &&
+           jf_image_stride(output) == (size_t)w * sizeof(float);
+}
+
+jf_status jf_image_output_alloc(jf_context *ctx, jf_image *output, jf_tensor *t, int c, int h, int w)
+{
+    if (!jf_image_output_direct(ctx, output, c, h, w)) return jf_tensor_alloc(ctx, t, c, h, w);
+    *t = jf_tensor_wrap(NULL, c, h, w);
+    t->owned = 1;
+    return jf_buffer_wrap_host(ctx, jf_tensor_count(t) * sizeof(float), output->data, &t->buf);
+}
+
+jf_status jf_image_output_finish(jf_context *ctx, const jf_tensor *t, jf_image *output)
+{
+    if (jf_image_output_direct(ctx, output, t->c, t->h, t->w))
+        return jf_buffer_sync_host(ctx, t->buf, jf_tensor_count(t) * sizeof(float));
+    return jf_image_download(ctx, t, output);
+}

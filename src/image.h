@@ -32,4 +32,14 @@ jf_status jf_image_upload(jf_context *ctx, const jf_image *img, jf_tensor *t);
  * integers quantised, a 4th channel set opaque. */
 jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *output);
 
+/* The tensor a filter writes its c x h x w result into, then hands to
+ * jf_image_output_finish. On a CPU device, for a packed float gray output of
+ * that size, it is the output's own memory (no copy, and no fresh pages for
+ * the kernels to fault in: at 1080p these cost the classical filters as much
+ * as their arithmetic); otherwise a new device tensor, downloaded by finish.
+ * Either way t is freed with jf_tensor_free, and on an error the output's
+ * contents are unspecified. */
+jf_status jf_image_output_alloc(jf_context *ctx, jf_image *output, jf_tensor *t, int c, int h, int w);
+jf_status jf_image_output_finish(jf_context *ctx, const jf_tensor *t, jf_image *output);
+
 #endif

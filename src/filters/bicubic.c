@@ -19,10 +19,10 @@ jf_status jf_bicubic(jf_context *ctx, const jf_image *target, jf_image *output, 
                        (int)mode);
     jf_tensor t = {0}, o = {0};
     st = jf_image_upload(ctx, target, &t);
-    if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, output->height, output->width);
+    if (st == JF_OK) st = jf_image_output_alloc(ctx, output, &o, t.c, output->height, output->width);
     if (st == JF_OK)
         st = jf_resize_cubic(ctx, &t, &o, mode == JF_BICUBIC_PIL ? JF_RESIZE_PIL : JF_RESIZE_OPENCV);
-    if (st == JF_OK) st = jf_image_download(ctx, &o, output);
+    if (st == JF_OK) st = jf_image_output_finish(ctx, &o, output);
     jf_tensor_free(&t);
     jf_tensor_free(&o);
     return st;

@@ -110,11 +110,11 @@ jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, const jf_im
     jf_tensor g = {0}, t = {0}, o = {0};
     st = jf_image_upload(ctx, guide, &g);
     if (st == JF_OK) st = jf_image_upload(ctx, target, &t);
-    if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, t.h, t.w);
+    if (st == JF_OK) st = jf_image_output_alloc(ctx, output, &o, t.c, t.h, t.w);
     if (st == JF_OK)
         st = jf_jbf_planes(ctx, &g, &t, &o, jf_jbf_radius(diameter, sigma_space), sigma_color,
                            sigma_space);
-    if (st == JF_OK) st = jf_image_download(ctx, &o, output);
+    if (st == JF_OK) st = jf_image_output_finish(ctx, &o, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);
     jf_tensor_free(&o);

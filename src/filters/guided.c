@@ -141,15 +141,17 @@ static jf_status jf_gf_window(jf_context *ctx, const jf_image *guide, const jf_i
     jf_tensor g = {0}, t = {0}, o = {0}, inner = {0};
     jf_status st = jf_image_upload(ctx, guide, &g);
     if (st == JF_OK) st = jf_image_upload(ctx, target, &t);
-    if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, t.h, t.w);
+    /* uncropped, the result goes straight to the output (image.h) */
+    if (st == JF_OK)
+        st = crop ? jf_tensor_alloc(ctx, &o, t.c, t.h, t.w) : jf_image_output_alloc(ctx, output, &o, t.c, t.h, t.w);
     if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
     jf_tensor *res = &o;
     if (st == JF_OK && crop) {
-        st = jf_tensor_alloc(ctx, &inner, o.c, oh, ow);
+        st = jf_image_output_alloc(ctx, output, &inner, o.c, oh, ow);
         if (st == JF_OK) st = jf_tensor_copy_rect(ctx, &o, ox, oy, &inner, 0, 0, ow, oh);
         res = &inner;
     }
-    if (st == JF_OK) st = jf_image_download(ctx, res, output);
+    if (st == JF_OK) st = jf_image_output_finish(ctx, res, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);
     jf_tensor_free(&o);

@@ -44,9 +44,9 @@ jf_status jf_jbu(jf_context *ctx, const jf_image *guide, const jf_image *low_tar
     jf_tensor g = {0}, t = {0}, o = {0};
     st = jf_image_upload(ctx, guide, &g);
     if (st == JF_OK) st = jf_image_upload(ctx, low_target, &t);
-    if (st == JF_OK) st = jf_tensor_alloc(ctx, &o, t.c, g.h, g.w);
+    if (st == JF_OK) st = jf_image_output_alloc(ctx, output, &o, t.c, g.h, g.w);
     if (st == JF_OK) st = jf_jbu_planes(ctx, &g, &t, &o, radius, sigma_color, sigma_space);
-    if (st == JF_OK) st = jf_image_download(ctx, &o, output);
+    if (st == JF_OK) st = jf_image_output_finish(ctx, &o, output);
     jf_tensor_free(&g);
     jf_tensor_free(&t);
     jf_tensor_free(&o);

@@ -171,6 +171,13 @@ jf_status jf_tensor_view_planes(jf_context *ctx, const jf_tensor *t, int first_p
 /* A device buffer of `bytes` (initialised from init when not NULL); owned by
  * the caller, released with jf_buffer_release. */
 jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_mem *out);
+/* A device buffer backed by the caller's host memory (CL_MEM_USE_HOST_PTR),
+ * which must outlive it; released with jf_buffer_release. */
+jf_status jf_buffer_wrap_host(jf_context *ctx, size_t bytes, void *host, cl_mem *out);
+/* Makes the device's writes to a jf_buffer_wrap_host buffer visible in its
+ * host memory (a blocking map and unmap: no copy where the runtime uses the
+ * memory itself, as CPU runtimes do). */
+jf_status jf_buffer_sync_host(jf_context *ctx, cl_mem buf, size_t bytes);
 /* Releases a buffer from jf_buffer_create (NULL is ignored). OpenCL keeps it
  * alive until the kernels enqueued with it have run. */
 void jf_buffer_release(cl_mem buf);

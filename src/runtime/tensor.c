@@ -25,6 +25,35 @@ jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_m
     return JF_OK;
 }
 
+jf_status jf_buffer_wrap_host(jf_context *ctx, size_t bytes, void *host, cl_mem *out)
+{
+    *out = NULL;
+    if (ctx->info.max_alloc_bytes && bytes > ctx->info.max_alloc_bytes)
+        return jf_fail(ctx, JF_ERR_DEVICE_MEMORY,
+                       "a %.1f MiB buffer exceeds the device's largest allocation (%.1f MiB) on %s",
+                       bytes / 1048576.0, ctx->info.max_alloc_bytes / 1048576.0, ctx->info.name);
+    cl_int err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
+    cl_mem m = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
+                   ? NULL
+                   : clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, bytes, host, &err);
+    if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateBuffer (on host memory)");
+    jf_live_add(JF_LIVE_MEM, 1);
+    *out = m;
+    return JF_OK;
+}
+
+jf_status jf_buffer_sync_host(jf_context *ctx, cl_mem buf, size_t bytes)
+{
+    cl_int err = CL_OUT_OF_RESOURCES;
+    void *p = jf_fault_hit(JF_FAULT_ENQUEUE)
+                  ? NULL
+                  : clEnqueueMapBuffer(ctx->queue, buf, CL_TRUE, CL_MAP_READ, 0, bytes, 0, NULL, NULL, &err);
+    if (!p || err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clEnqueueMapBuffer");
+    err = clEnqueueUnmapMemObject(ctx->queue, buf, p, 0, NULL, NULL);
+    if (err == CL_SUCCESS) err = clFinish(ctx->queue);
+    return err == CL_SUCCESS ? JF_OK : jf_fail_cl(ctx, err, "clEnqueueUnmapMemObject");
+}
+
 jf_status jf_tensor_alloc(jf_context *ctx, jf_tensor *t, int c, int h, int w)
 {
     t->buf = NULL;
