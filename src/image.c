@@ -4,6 +4,7 @@
 #include "image.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -184,17 +185,36 @@ jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *outpu
     return st;
 }
 
-/* The output can be the device buffer itself (see image.h). */
-static int jf_image_output_direct(const jf_context *ctx, const jf_image *output, int c, int h, int w)
+/* A packed float gray image on a CPU device: the device can use its memory. */
+static int jf_image_on_host(const jf_context *ctx, const jf_image *img, int c, int h, int w)
 {
-    return ctx->info.is_cpu && c == 1 && output->channels == 1 && output->type == JF_PIXEL_F32 &&
-           output->width == w && output->height == h &&
-           jf_image_stride(output) == (size_t)w * sizeof(float);
+    return ctx->info.is_cpu && c == 1 && img->channels == 1 && img->type == JF_PIXEL_F32 && img->width == w &&
+           img->height == h && jf_image_stride(img) == (size_t)w * sizeof(float);
 }
 
-jf_status jf_image_output_alloc(jf_context *ctx, jf_image *output, jf_tensor *t, int c, int h, int w)
+jf_status jf_image_input(jf_context *ctx, const jf_image *img, jf_tensor *t)
 {
-    if (!jf_image_output_direct(ctx, output, c, h, w)) return jf_tensor_alloc(ctx, t, c, h, w);
+    if (!jf_image_on_host(ctx, img, jf_image_planes(img), img->height, img->width))
+        return jf_image_upload(ctx, img, t);
+    *t = jf_tensor_wrap(NULL, 1, img->height, img->width);
+    t->owned = 1;
+    return jf_buffer_wrap_host_read(ctx, jf_tensor_count(t) * sizeof(float), img->data, &t->buf);
+}
+
+/* Whether two images' bytes overlap (a filter run in place). */
+static int jf_image_overlap(const jf_image *a, const jf_image *b)
+{
+    if (!a || !b) return 0;
+    const char *a0 = a->data, *b0 = b->data;
+    const char *a1 = a0 + jf_image_stride(a) * (size_t)a->height, *b1 = b0 + jf_image_stride(b) * (size_t)b->height;
+    return a0 < b1 && b0 < a1;
+}
+
+jf_status jf_image_output_alloc(jf_context *ctx, jf_image *output, jf_tensor *t, int c, int h, int w,
+                                const jf_image *in1, const jf_image *in2)
+{
+    if (!jf_image_on_host(ctx, output, c, h, w) || jf_image_overlap(output, in1) || jf_image_overlap(output, in2))
+        return jf_tensor_alloc(ctx, t, c, h, w);
     *t = jf_tensor_wrap(NULL, c, h, w);
     t->owned = 1;
     return jf_buffer_wrap_host(ctx, jf_tensor_count(t) * sizeof(float), output->data, &t->buf);
@@ -202,7 +222,9 @@ jf_status jf_image_output_alloc(jf_context *ctx, jf_image *output, jf_tensor *t,
 
 jf_status jf_image_output_finish(jf_context *ctx, const jf_tensor *t, jf_image *output)
 {
-    if (jf_image_output_direct(ctx, output, t->c, t->h, t->w))
+    size_t host = 0;
+    if (clGetMemObjectInfo(t->buf, CL_MEM_HOST_PTR, sizeof host, &host, NULL) == CL_SUCCESS &&
+        host == (size_t)(uintptr_t)output->data && host)
         return jf_buffer_sync_host(ctx, t->buf, jf_tensor_count(t) * sizeof(float));
     return jf_image_download(ctx, t, output);
 }

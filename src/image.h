@@ -26,6 +26,11 @@ jf_image jf_image_crop(const jf_image *img, int x, int y, int w, int h);
  * without a host copy. On error t is left empty. */
 jf_status jf_image_upload(jf_context *ctx, const jf_image *img, jf_tensor *t);
 
+/* jf_image_upload for inputs the kernels only read (the classical filters): on
+ * a CPU device a packed float gray image is used where it lies, without a
+ * copy (image.c says when). t is freed with jf_tensor_free. */
+jf_status jf_image_input(jf_context *ctx, const jf_image *img, jf_tensor *t);
+
 /* ---- device -> image ---- */
 /* Downloads t (1 plane, or 3 planes B, G, R) into output, which must be
  * t's size with 1 channel for 1 plane, 3 or 4 for 3 planes: float as is,
@@ -36,10 +41,12 @@ jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *outpu
  * jf_image_output_finish. On a CPU device, for a packed float gray output of
  * that size, it is the output's own memory (no copy, and no fresh pages for
  * the kernels to fault in: at 1080p these cost the classical filters as much
- * as their arithmetic); otherwise a new device tensor, downloaded by finish.
+ * as their arithmetic) unless it overlaps one of the inputs in1, in2 (NULL:
+ * none; the filter may read them after writing); otherwise a new device tensor, downloaded by finish.
  * Either way t is freed with jf_tensor_free, and on an error the output's
  * contents are unspecified. */
-jf_status jf_image_output_alloc(jf_context *ctx, jf_image *output, jf_tensor *t, int c, int h, int w);
+jf_status jf_image_output_alloc(jf_context *ctx, jf_image *output, jf_tensor *t, int c, int h, int w,
+                                const jf_image *in1, const jf_image *in2);
 jf_status jf_image_output_finish(jf_context *ctx, const jf_tensor *t, jf_image *output);
 
 #endif

@@ -304,6 +304,40 @@ START_TEST(bicubic_matches_opencv_resize)
 }
 END_TEST
 
+/* On a CPU device the filters write a packed float output where it lies and
+ * read packed float inputs where they lie (image.h); an output that is also
+ * an input (filtering in place) must still give the out-of-place result. */
+START_TEST(filters_in_place_match_out_of_place)
+{
+    jf_context *ctx = jft_context();
+    ref_img t = load_image("lu01_depth"), g = load_image("lu01_gray");
+    size_t n = (size_t)t.img.width * t.img.height;
+    for (int f = 0; f < 3; f++) {
+        jf_image o, in_place = t.img;
+        float *want = output_like(&t.img, &o), *buf = malloc(n * sizeof(float));
+        ck_assert_ptr_nonnull(buf);
+        memcpy(buf, f == 2 ? g.data : t.data, n * sizeof(float));
+        in_place.data = buf;
+        if (f == 0) {
+            ck_assert_int_eq(jf_joint_bilateral(ctx, &g.img, &t.img, &o, 9, 0.1f, 4.0f), JF_OK);
+            ck_assert_int_eq(jf_joint_bilateral(ctx, &g.img, &in_place, &in_place, 9, 0.1f, 4.0f), JF_OK);
+        } else if (f == 1) {
+            ck_assert_int_eq(jf_guided_filter(ctx, &g.img, &t.img, &o, 8, 0.01f, 1), JF_OK);
+            ck_assert_int_eq(jf_guided_filter(ctx, &g.img, &in_place, &in_place, 8, 0.01f, 1), JF_OK);
+        } else { /* the output is the guide, which every output pixel reads around it */
+            ck_assert_int_eq(jf_joint_bilateral(ctx, &g.img, &t.img, &o, 9, 0.1f, 4.0f), JF_OK);
+            ck_assert_int_eq(jf_joint_bilateral(ctx, &in_place, &t.img, &in_place, 9, 0.1f, 4.0f), JF_OK);
+        }
+        ck_assert_msg(memcmp(buf, want, n * sizeof(float)) == 0, "case %d: in place differs", f);
+        free(want);
+        free(buf);
+    }
+    free(t.data);
+    free(g.data);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
 int main(void)
 {
     /* the Lu images first: without them the reference script fails too, and
@@ -315,5 +349,6 @@ int main(void)
                          JFT_TESTS(guided_gray_guide_matches_opencv,
                                    guided_colour_guide_matches_opencv,
                                    fast_guided_error_against_full, jbf_matches_opencv,
-                                   jbf_8bit_matches_opencv, bicubic_matches_opencv_resize));
+                                   jbf_8bit_matches_opencv, bicubic_matches_opencv_resize,
+                                   filters_in_place_match_out_of_place));
 }

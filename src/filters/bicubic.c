@@ -18,8 +18,8 @@ jf_status jf_bicubic(jf_context *ctx, const jf_image *target, jf_image *output, 
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "bicubic: unknown mode %d (0 PIL, 1 OpenCV)",
                        (int)mode);
     jf_tensor t = {0}, o = {0};
-    st = jf_image_upload(ctx, target, &t);
-    if (st == JF_OK) st = jf_image_output_alloc(ctx, output, &o, t.c, output->height, output->width);
+    st = jf_image_input(ctx, target, &t);
+    if (st == JF_OK) st = jf_image_output_alloc(ctx, output, &o, t.c, output->height, output->width, target, NULL);
     if (st == JF_OK)
         st = jf_resize_cubic(ctx, &t, &o, mode == JF_BICUBIC_PIL ? JF_RESIZE_PIL : JF_RESIZE_OPENCV);
     if (st == JF_OK) st = jf_image_output_finish(ctx, &o, output);

@@ -108,9 +108,9 @@ jf_status jf_joint_bilateral(jf_context *ctx, const jf_image *guide, const jf_im
         return st;
     if ((st = jf_jbf_check(ctx, diameter, sigma_color, sigma_space)) != JF_OK) return st;
     jf_tensor g = {0}, t = {0}, o = {0};
-    st = jf_image_upload(ctx, guide, &g);
-    if (st == JF_OK) st = jf_image_upload(ctx, target, &t);
-    if (st == JF_OK) st = jf_image_output_alloc(ctx, output, &o, t.c, t.h, t.w);
+    st = jf_image_input(ctx, guide, &g);
+    if (st == JF_OK) st = jf_image_input(ctx, target, &t);
+    if (st == JF_OK) st = jf_image_output_alloc(ctx, output, &o, t.c, t.h, t.w, guide, target);
     if (st == JF_OK)
         st = jf_jbf_planes(ctx, &g, &t, &o, jf_jbf_radius(diameter, sigma_space), sigma_color,
                            sigma_space);

@@ -139,15 +139,15 @@ static jf_status jf_gf_window(jf_context *ctx, const jf_image *guide, const jf_i
                               int ox, int oy, int ow, int oh, int crop, int radius, float eps, int subsample)
 {
     jf_tensor g = {0}, t = {0}, o = {0}, inner = {0};
-    jf_status st = jf_image_upload(ctx, guide, &g);
-    if (st == JF_OK) st = jf_image_upload(ctx, target, &t);
+    jf_status st = jf_image_input(ctx, guide, &g);
+    if (st == JF_OK) st = jf_image_input(ctx, target, &t);
     /* uncropped, the result goes straight to the output (image.h) */
     if (st == JF_OK)
-        st = crop ? jf_tensor_alloc(ctx, &o, t.c, t.h, t.w) : jf_image_output_alloc(ctx, output, &o, t.c, t.h, t.w);
+        st = crop ? jf_tensor_alloc(ctx, &o, t.c, t.h, t.w) : jf_image_output_alloc(ctx, output, &o, t.c, t.h, t.w, guide, target);
     if (st == JF_OK) st = jf_guided_planes(ctx, &g, &t, &o, radius, eps, subsample);
     jf_tensor *res = &o;
     if (st == JF_OK && crop) {
-        st = jf_image_output_alloc(ctx, output, &inner, o.c, oh, ow);
+        st = jf_image_output_alloc(ctx, output, &inner, o.c, oh, ow, guide, target);
         if (st == JF_OK) st = jf_tensor_copy_rect(ctx, &o, ox, oy, &inner, 0, 0, ow, oh);
         res = &inner;
     }

@@ -42,9 +42,9 @@ jf_status jf_jbu(jf_context *ctx, const jf_image *guide, const jf_image *low_tar
                                       jf_image_planes(low_target), "JBU")) != JF_OK)
         return st;
     jf_tensor g = {0}, t = {0}, o = {0};
-    st = jf_image_upload(ctx, guide, &g);
-    if (st == JF_OK) st = jf_image_upload(ctx, low_target, &t);
-    if (st == JF_OK) st = jf_image_output_alloc(ctx, output, &o, t.c, g.h, g.w);
+    st = jf_image_input(ctx, guide, &g);
+    if (st == JF_OK) st = jf_image_input(ctx, low_target, &t);
+    if (st == JF_OK) st = jf_image_output_alloc(ctx, output, &o, t.c, g.h, g.w, guide, low_target);
     if (st == JF_OK) st = jf_jbu_planes(ctx, &g, &t, &o, radius, sigma_color, sigma_space);
     if (st == JF_OK) st = jf_image_output_finish(ctx, &o, output);
     jf_tensor_free(&g);

@@ -174,6 +174,8 @@ jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_m
 /* A device buffer backed by the caller's host memory (CL_MEM_USE_HOST_PTR),
  * which must outlive it; released with jf_buffer_release. */
 jf_status jf_buffer_wrap_host(jf_context *ctx, size_t bytes, void *host, cl_mem *out);
+/* The same over memory the kernels only read (CL_MEM_READ_ONLY). */
+jf_status jf_buffer_wrap_host_read(jf_context *ctx, size_t bytes, const void *host, cl_mem *out);
 /* Makes the device's writes to a jf_buffer_wrap_host buffer visible in its
  * host memory (a blocking map and unmap: no copy where the runtime uses the
  * memory itself, as CPU runtimes do). */

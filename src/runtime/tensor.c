@@ -25,7 +25,7 @@ jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_m
     return JF_OK;
 }
 
-jf_status jf_buffer_wrap_host(jf_context *ctx, size_t bytes, void *host, cl_mem *out)
+static jf_status jf_buffer_on_host(jf_context *ctx, size_t bytes, cl_mem_flags access, void *host, cl_mem *out)
 {
     *out = NULL;
     if (ctx->info.max_alloc_bytes && bytes > ctx->info.max_alloc_bytes)
@@ -35,11 +35,22 @@ jf_status jf_buffer_wrap_host(jf_context *ctx, size_t bytes, void *host, cl_mem 
     cl_int err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
     cl_mem m = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
                    ? NULL
-                   : clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, bytes, host, &err);
+                   : clCreateBuffer(ctx->cl, access | CL_MEM_USE_HOST_PTR, bytes, host, &err);
     if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateBuffer (on host memory)");
     jf_live_add(JF_LIVE_MEM, 1);
     *out = m;
     return JF_OK;
+}
+
+jf_status jf_buffer_wrap_host(jf_context *ctx, size_t bytes, void *host, cl_mem *out)
+{
+    return jf_buffer_on_host(ctx, bytes, CL_MEM_READ_WRITE, host, out);
+}
+
+jf_status jf_buffer_wrap_host_read(jf_context *ctx, size_t bytes, const void *host, cl_mem *out)
+{
+    /* OpenCL's API takes a void *; the kernels given this buffer never write it */
+    return jf_buffer_on_host(ctx, bytes, CL_MEM_READ_ONLY, (void *)(uintptr_t)host, out);
 }
 
 jf_status jf_buffer_sync_host(jf_context *ctx, cl_mem buf, size_t bytes)
