@@ -23,6 +23,8 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--filter", required=True, choices=sorted(fang.LAMBDA))
     ap.add_argument("--features", type=int, default=32)
+    ap.add_argument("--init", default=None, help="what the run started from (recorded), e.g. fang_rtv's weights")
+    ap.add_argument("--wall-note", default=None, help="a note on the wall time (recorded), e.g. its parts")
     a = ap.parse_args()
     c = torch.load(a.ckpt)
     m = fang.Fang(a.filter, a.features)
@@ -33,6 +35,10 @@ def main():
                 data="%d crops of 96 px (RGB-D-D colour frames, scikit-image images) x 7 lambdas; %s by "
                      "tools/train/smoothers.py" % (DATA[a.filter], a.filter.upper()),
                 hardware="2-core AMD EPYC VM, CPU, 1 thread, shared", batch=2)
+    if a.init:
+        meta["init"] = a.init
+    if a.wall_note:
+        meta["wall_time_note"] = a.wall_note
     write_safetensors(a.out, m.export_tensors(), meta)
     print("wrote %s: step %d, %.0f s" % (a.out, c["step"], c["elapsed"]))
 
