@@ -1,7 +1,7 @@
 """make_fang_examples.py - the README's pictures of the Fang et al. models (weights/sample/fang/):
 scikit-image's astronaut (NASA, public domain), 160 x 160 crop of the face, x1.
 
-- smoothing: input, L0 (cv2.ximgproc.l0Smooth) at lambda 0.01, `jfilter smooth --model fang_l0
+- smoothing: input, L0 (tools/train/smoothers.py) at lambda 0.01, `jfilter smooth --model fang_l0
   --lambda 0.01` (l0_input.png, l0_smoother.png, l0_ours.png);
 - joint filtering (a synthetic flash / no-flash pair: the no-flash image is the image at 50 %
   brightness with Gaussian noise, sigma 0.04): flash guide, no-flash target, WLS of the
