@@ -154,7 +154,9 @@ JF_API const jf_device_info *jf_context_device(const jf_context *ctx);
  * device; never more than three quarters of the device's memory). Larger
  * images run in overlapping tiles with the same results: the models (whose
  * jf_run_options.memory_budget, when set, wins for that run) and the guided
- * filter on host images. */
+ * filter on host images. The guided filter keeps its statistics buffers in
+ * the context for the next call (within this budget); setting a budget, or
+ * destroying the context, frees them. */
 JF_API jf_status jf_context_set_memory_budget(jf_context *ctx, size_t bytes);
 
 /* The queue the context enqueues on (borrowed; do not release it). */

@@ -113,11 +113,13 @@ jf_status jf_guided_planes(jf_context *ctx, const jf_tensor *guide, const jf_ten
         tl = jf_tensor_wrap(target->buf, target->c, lh, lw);
     }
     int nstat = gc + gc * (gc + 1) / 2;
-    if (st == JF_OK) st = jf_tensor_alloc(ctx, &gstat, nstat, lh, lw);
-    if (st == JF_OK) st = jf_tensor_alloc(ctx, &tstat, gc + 1, lh, lw);
+    /* the statistics live in the context's scratch: the next call of this size
+     * finds them allocated (and their pages faulted in) */
+    if (st == JF_OK) st = jf_scratch_tensor(ctx, 0, nstat, lh, lw, &gstat);
+    if (st == JF_OK) st = jf_scratch_tensor(ctx, 1, gc + 1, lh, lw, &tstat);
     /* the coefficients overwrite the target statistics they come from */
     if (st == JF_OK) ab = jf_tensor_wrap(tstat.buf, gc + 1, lh, lw);
-    if (st == JF_OK) st = jf_tensor_alloc(ctx, &tmp, nstat, lh, lw);
+    if (st == JF_OK) st = jf_scratch_tensor(ctx, 2, nstat, lh, lw, &tmp);
     if (st == JF_OK) st = jf_gf_guide_stats(ctx, &gl, &gstat, &tmp, r);
     for (int c = 0; st == JF_OK && c < target->c; c++) {
         st = jf_gf_coefficients(ctx, &gl, &tl, c, &gstat, &tstat, &ab, &tmp, r, eps);

@@ -100,6 +100,7 @@ void jf_context_destroy(jf_context *ctx)
     if (!ctx) return;
     if (ctx->queue) clFinish(ctx->queue);
     jf_prof_report(ctx);
+    jf_scratch_release(ctx);
     for (int i = 0; i < ctx->nkernels; i++) jf_release_kernel(ctx->kernels[i].kernel);
     for (int i = 0; i < ctx->nprograms; i++) jf_release_program(ctx->programs[i].program);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
@@ -135,5 +136,6 @@ jf_status jf_context_set_memory_budget(jf_context *ctx, size_t bytes)
         return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "memory budget %zu bytes: at least 16 MiB (or 0, the default)",
                        bytes);
     ctx->memory_budget = bytes;
+    jf_scratch_release(ctx); /* sized under the old budget */
     return JF_OK;
 }

@@ -56,6 +56,9 @@ typedef struct jf_kernel_entry {
     cl_uint nargs;        /* CL_KERNEL_NUM_ARGS: jf_run checks every launch gives them all */
 } jf_kernel_entry;
 
+/* Scratch buffers a context keeps between calls (jf_scratch_tensor). */
+#define JF_SCRATCH_SLOTS 4
+
 struct jf_context {
     cl_platform_id platform;
     cl_device_id device;
@@ -74,6 +77,7 @@ struct jf_context {
     int nprof;
     int programs_from_cache;  /* how many programs came from the binary cache */
     size_t memory_budget;     /* jf_context_set_memory_budget; 0: JF_DEFAULT_BUDGET */
+    struct { cl_mem mem; size_t bytes; } scratch[JF_SCRATCH_SLOTS]; /* jf_scratch_tensor */
     char error[JF_ERROR_MAX];
 };
 
@@ -180,6 +184,15 @@ jf_status jf_buffer_wrap_host_read(jf_context *ctx, size_t bytes, const void *ho
  * host memory (a blocking map and unmap: no copy where the runtime uses the
  * memory itself, as CPU runtimes do). */
 jf_status jf_buffer_sync_host(jf_context *ctx, cl_mem buf, size_t bytes);
+/* A c x h x w view (not owned) of the context's scratch buffer `slot`, grown to
+ * fit and kept until the context goes (or the memory budget changes). For a
+ * filter's intermediate maps that every call of the same size needs again:
+ * fresh device memory is fresh pages on a CPU device, and at 4K a guided
+ * filter call faulted in 190 MB of them. The queue is in order, so a later
+ * call's kernels only touch it after the earlier call's have run. */
+jf_status jf_scratch_tensor(jf_context *ctx, int slot, int c, int h, int w, jf_tensor *t);
+/* Frees every scratch buffer (context destroy, a new memory budget). */
+void jf_scratch_release(jf_context *ctx);
 /* Releases a buffer from jf_buffer_create (NULL is ignored). OpenCL keeps it
  * alive until the kernels enqueued with it have run. */
 void jf_buffer_release(cl_mem buf);

@@ -79,6 +79,33 @@ jf_status jf_tensor_alloc(jf_context *ctx, jf_tensor *t, int c, int h, int w)
     return jf_buffer_create(ctx, jf_tensor_count(t) * sizeof(float), NULL, &t->buf);
 }
 
+jf_status jf_scratch_tensor(jf_context *ctx, int slot, int c, int h, int w, jf_tensor *t)
+{
+    *t = jf_tensor_wrap(NULL, c, h, w);
+    if (slot < 0 || slot >= JF_SCRATCH_SLOTS || c <= 0 || h <= 0 || w <= 0)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "scratch slot %d of size %dx%dx%d", slot, c, h, w);
+    size_t bytes = jf_tensor_count(t) * sizeof(float);
+    if (ctx->scratch[slot].bytes < bytes) {
+        jf_buffer_release(ctx->scratch[slot].mem);
+        ctx->scratch[slot].mem = NULL;
+        ctx->scratch[slot].bytes = 0;
+        jf_status st = jf_buffer_create(ctx, bytes, NULL, &ctx->scratch[slot].mem);
+        if (st != JF_OK) return st;
+        ctx->scratch[slot].bytes = bytes;
+    }
+    t->buf = ctx->scratch[slot].mem;
+    return JF_OK;
+}
+
+void jf_scratch_release(jf_context *ctx)
+{
+    for (int i = 0; i < JF_SCRATCH_SLOTS; i++) {
+        jf_buffer_release(ctx->scratch[i].mem);
+        ctx->scratch[i].mem = NULL;
+        ctx->scratch[i].bytes = 0;
+    }
+}
+
 jf_tensor jf_tensor_wrap(cl_mem buf, int c, int h, int w)
 {
     jf_tensor t = {buf, c, h, w, 0};
