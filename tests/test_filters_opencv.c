@@ -338,6 +338,44 @@ START_TEST(filters_in_place_match_out_of_place)
 }
 END_TEST
 
+/* The guided filter keeps its statistics in the context between calls
+ * (jf_scratch_tensor): a smaller call after a larger one, and the larger one
+ * again, give what fresh contexts give. */
+START_TEST(guided_scratch_reuse_across_sizes)
+{
+    ref_img t = load_image("lu01_depth"), g = load_image("lu01_gray");
+    int W = t.img.width, H = t.img.height, w = W / 3 + 1, h = H / 2 + 1;
+    float *gs = malloc((size_t)w * h * sizeof(float)), *ts = malloc((size_t)w * h * sizeof(float));
+    ck_assert(gs && ts);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            gs[y * w + x] = g.data[y * W + x];
+            ts[y * w + x] = t.data[y * W + x];
+        }
+    jf_image gsmall = g.img, tsmall = t.img;
+    gsmall.width = tsmall.width = w;
+    gsmall.height = tsmall.height = h;
+    gsmall.data = gs;
+    tsmall.data = ts;
+    jf_image big1, big2, small1, small2;
+    float *b1 = output_like(&t.img, &big1), *b2 = output_like(&t.img, &big2);
+    float *s1 = output_like(&tsmall, &small1), *s2 = output_like(&tsmall, &small2);
+    jf_context *ctx = jft_context();
+    ck_assert_int_eq(jf_guided_filter(ctx, &g.img, &t.img, &big1, 8, 0.01f, 1), JF_OK);
+    ck_assert_int_eq(jf_guided_filter(ctx, &gsmall, &tsmall, &small1, 8, 0.01f, 1), JF_OK);
+    ck_assert_int_eq(jf_guided_filter(ctx, &g.img, &t.img, &big2, 8, 0.01f, 1), JF_OK);
+    jf_context_destroy(ctx);
+    ck_assert(!memcmp(b1, b2, (size_t)W * H * sizeof(float)));
+    ctx = jft_context();
+    ck_assert_int_eq(jf_guided_filter(ctx, &gsmall, &tsmall, &small2, 8, 0.01f, 1), JF_OK);
+    jf_context_destroy(ctx);
+    ck_assert(!memcmp(s1, s2, (size_t)w * h * sizeof(float)));
+    free(b1), free(b2), free(s1), free(s2), free(gs), free(ts);
+    free(t.data);
+    free(g.data);
+}
+END_TEST
+
 int main(void)
 {
     /* the Lu images first: without them the reference script fails too, and
@@ -350,5 +388,5 @@ int main(void)
                                    guided_colour_guide_matches_opencv,
                                    fast_guided_error_against_full, jbf_matches_opencv,
                                    jbf_8bit_matches_opencv, bicubic_matches_opencv_resize,
-                                   filters_in_place_match_out_of_place));
+                                   filters_in_place_match_out_of_place, guided_scratch_reuse_across_sizes));
 }
