@@ -40,6 +40,10 @@ typedef struct jf_tune {
     jf_wg wg_box_cols;      /* box_cols (column groups x segments) */
     jf_wg wg_bilateral;     /* bilateral.cl (pixel groups x rows) */
     jf_wg wg_conv_direct;   /* conv_direct (channel blocks x pixel groups) */
+    jf_wg wg_wino_input;    /* winograd.cl wino_input (8-tile groups x input channels) */
+    jf_wg wg_wino_gemm;     /* winograd.cl wino_gemm_out (channel blocks x 8-tile groups); its
+                             * work-items hold (m+2)^2 x 128 floats in private memory: on PoCL
+                             * a work-group of many overflowed the stack, so 1 x 1 there */
 } jf_tune;
 
 typedef struct jf_program_entry {
