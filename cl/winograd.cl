@@ -28,9 +28,8 @@
  * registers; AVX2's 16 spill a little) */
 #define JF_WTB 8
 
-/* The transforms written out (every index constant, so the arrays stay in
- * registers and the zeros and ones of B and A cost nothing; generic loops
- * over __constant matrices were 5x slower on PoCL, measured). JF_BT(o, d):
+/* The transforms written out: every index constant, so the arrays stay in
+ * registers and the zeros and ones of B and A cost nothing. JF_BT(o, d):
  * o = B^T d for one column d of alpha values; JF_AT(y, m): y = A^T m, m
  * values. Both work on float or floatN. */
 #if JF_WINO_M == 2
