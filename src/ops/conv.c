@@ -83,6 +83,7 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
     conv->act = act;
     conv->slope = slope;
     conv->act_channels = cout;
+    if (path == JF_CONV_DEFAULT && jf_conv_auto()) path = jf_conv_choose(ctx, weight, cout, cin, kh, kw, stride, pad, dil);
     conv->path = path == JF_CONV_DEFAULT ? jf_conv_default_path(ctx) : path;
     int wino_m = conv->path == JF_CONV_WINOGRAD_F2 ? 2 : 4;
     if (conv->path == JF_CONV_WINOGRAD || conv->path == JF_CONV_WINOGRAD_F2)

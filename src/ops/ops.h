@@ -29,7 +29,7 @@ void jf_workspace_free(jf_workspace *ws);
  * stride-1 3x3 layers only: F(4x4, 3x3), or F(2x2, 3x3) asked for by name;
  * other layers asked for Winograd take the tuning table's path). The default
  * is the tuning table's (runtime/device.c: direct on CPUs, SGEMM elsewhere);
- * JF_CONV=gemm|direct|winograd overrides it. */
+ * JF_CONV=gemm|direct|winograd overrides it, JF_CONV=auto measures (below). */
 typedef enum jf_conv_path {
     JF_CONV_DEFAULT = 0,
     JF_CONV_GEMM = 1,
@@ -38,6 +38,13 @@ typedef enum jf_conv_path {
     JF_CONV_WINOGRAD_F2 = 4, /* F(2x2, 3x3): init only, the layer's path reads JF_CONV_WINOGRAD */
 } jf_conv_path;
 jf_conv_path jf_conv_default_path(const jf_context *ctx);
+/* conv_choose.c: JF_CONV=auto asks jf_conv_init to choose each new layer
+ * shape's path by timing the candidates on a probe image (the winner kept per
+ * context and in the compiled-program cache folder, per device, driver and
+ * kernel source). jf_conv_choose returns the path (never JF_CONV_DEFAULT). */
+int jf_conv_auto(void);
+jf_conv_path jf_conv_choose(jf_context *ctx, const float *weight, int cout, int cin, int kh, int kw, int stride,
+                            int pad, int dil);
 
 typedef struct jf_conv {
     int cin, cout, kh, kw, stride, pad, dil;

@@ -15,6 +15,7 @@
 #define JF_MAX_PROGRAMS 32
 #define JF_MAX_KERNELS 128
 #define JF_MAX_PROGRAM_OPTIONS 256
+#define JF_MAX_CONV_CHOICES 128
 
 /* ---- tuned parameters (device.c) ----
  * One row per device family in device.c's table, chosen when the context is
@@ -78,6 +79,11 @@ struct jf_context {
     int nprof;
     int programs_from_cache;  /* how many programs came from the binary cache */
     size_t memory_budget;     /* jf_context_set_memory_budget; 0: JF_DEFAULT_BUDGET */
+    /* JF_CONV=auto (src/ops/conv_choose.c): the measured path of each layer shape
+     * (cin, cout, kh, kw, stride, pad, dil), a jf_conv_path value */
+    struct { int key[7]; int path; } conv_choices[JF_MAX_CONV_CHOICES];
+    int nconv_choices;
+    int conv_choices_loaded;  /* the cache file was read */
     char error[JF_ERROR_MAX];
 };
 
