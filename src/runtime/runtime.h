@@ -34,6 +34,8 @@ typedef struct jf_tune {
     int box_vec;            /* -DJF_BOX_VEC: columns per work-item of box_cols (2, 4, 8, 16) */
     int bilateral_vec;      /* -DJF_BILATERAL_VEC: pixels per work-item of bilateral.cl (2, 4, 8, 16) */
     int box_segment;        /* shortest running-sum segment of box.cl (host only) */
+    int wino_chunk_kib;     /* Winograd: transformed-input chunk at most this (KiB; 0: no limit
+                             * but the memory share), so it is still in cache when multiplied */
     jf_wg wg_pointwise;     /* 1-D kernels, and im2col / bias_act (pixels x rows) */
     jf_wg wg_pixels;        /* one work-item per pixel: pad, deform, guided filter */
     jf_wg wg_resample;      /* resample.cl: space-to-depth, pixel shuffle, resize */
