@@ -33,7 +33,7 @@ def parse_args():
                     help="PyTorch and SGEMM threads (PoCL is left to use every core)")
     ap.add_argument("--repeat", type=int, default=5, help="steady-state runs on each side")
     ap.add_argument("--conv", default="direct,gemm",
-                    help="JF_CONV values to run (direct, gemm; 'default' = leave JF_CONV unset)")
+                    help="JF_CONV values to run (direct, gemm, winograd, auto; 'default' = leave JF_CONV unset)")
     ap.add_argument("--jfilter", default=os.path.join(ROOT, "build", "jfilter"), help="jfilter binary")
     ap.add_argument("--devices", default="", help="comma-separated device indices (default: all)")
     ap.add_argument("--out", default=os.path.join(HERE, "out", "results.jsonl"), help="JSON lines file (appended)")

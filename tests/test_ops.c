@@ -80,6 +80,15 @@ START_TEST(conv_direct_matches_reference)
 }
 END_TEST
 
+START_TEST(conv_winograd_matches_reference)
+{
+    jf_context *ctx = jft_context();
+    check_conv(ctx, JF_CONV_WINOGRAD);
+    check_conv(ctx, JF_CONV_WINOGRAD_F2);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
 START_TEST(conv_rejects_wrong_sizes)
 {
     jf_context *ctx = jft_context();
@@ -364,7 +373,7 @@ END_TEST
 int main(void)
 {
     return jft_run_tests("ops", "ops", 900,
-                         JFT_TESTS(conv_gemm_matches_reference, conv_direct_matches_reference,
+                         JFT_TESTS(conv_gemm_matches_reference, conv_direct_matches_reference, conv_winograd_matches_reference,
                                    conv_rejects_wrong_sizes, batchnorm_folding,
                                    space_to_depth_and_pixel_shuffle, conv_transpose_matches_reference,
                                    scale_shift_matches_reference, resize_cubic_both_conventions,

@@ -1,8 +1,9 @@
-/* conv.c - 2-D convolution on the device, two ways. GEMM: 1x1 stride-1
+/* conv.c - 2-D convolution on the device, three ways. GEMM: 1x1 stride-1
  * convolutions are one SGEMM on the input itself, larger ones unfold the
  * input with im2col into a reused workspace first, and bias + activation run
  * as one epilogue kernel. Direct: cl/conv_direct.cl with implicit zero padding
- * and the epilogue fused. */
+ * and the epilogue fused. Winograd (stride-1 3x3 only): conv_winograd.c. */
+#include "ops/conv_winograd.h"
 #include "ops/ops.h"
 
 #include <math.h>
@@ -51,6 +52,7 @@ jf_conv_path jf_conv_default_path(const jf_context *ctx)
     const char *env = getenv("JF_CONV");
     if (env && !strcmp(env, "gemm")) return JF_CONV_GEMM;
     if (env && !strcmp(env, "direct")) return JF_CONV_DIRECT;
+    if (env && !strcmp(env, "winograd")) return JF_CONV_WINOGRAD;
     /* the tuning table's choice (on PoCL the direct kernel beats CLBlast, measured) */
     return ctx->tune.conv_direct ? JF_CONV_DIRECT : JF_CONV_GEMM;
 }
@@ -81,10 +83,18 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
     conv->act = act;
     conv->slope = slope;
     conv->act_channels = cout;
+    if (path == JF_CONV_DEFAULT && jf_conv_auto()) path = jf_conv_choose(ctx, weight, cout, cin, kh, kw, stride, pad, dil);
     conv->path = path == JF_CONV_DEFAULT ? jf_conv_default_path(ctx) : path;
+    int wino_m = conv->path == JF_CONV_WINOGRAD_F2 ? 2 : 4;
+    if (conv->path == JF_CONV_WINOGRAD || conv->path == JF_CONV_WINOGRAD_F2)
+        conv->path = jf_conv_winograd_fits(kh, kw, stride) ? JF_CONV_WINOGRAD
+                     : ctx->tune.conv_direct                ? JF_CONV_DIRECT
+                                                            : JF_CONV_GEMM;
     size_t per_out = (size_t)cin * kh * kw;
     jf_status st;
-    if (conv->path == JF_CONV_DIRECT) {
+    if (conv->path == JF_CONV_WINOGRAD) {
+        st = jf_conv_winograd_init(ctx, conv, weight, wino_m);
+    } else if (conv->path == JF_CONV_DIRECT) {
         int block = ctx->tune.conv_channels;
         conv->cout_pad = (cout + block - 1) / block * block;
         float *t = jf_calloc(per_out * conv->cout_pad, sizeof(float));
@@ -124,6 +134,7 @@ double jf_conv_workspace_per_pixel(const jf_conv *conv)
 {
     int direct_1x1 = conv->kh == 1 && conv->kw == 1 && conv->stride == 1 && conv->pad == 0;
     if (conv->path == JF_CONV_GEMM) return direct_1x1 ? 0.0 : (double)conv->cin * conv->kh * conv->kw;
+    if (conv->path == JF_CONV_WINOGRAD) return jf_conv_winograd_ws_per_pixel(conv);
     return 0.0; /* the direct kernel pads implicitly */
 }
 
@@ -171,6 +182,7 @@ jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor 
                        conv->cin, conv->cout, conv->kh, conv->kw, in->c, in->h, in->w, out->c,
                        out->h, out->w, conv->cout, ho, wo);
     if (conv->path == JF_CONV_DIRECT) return jf_conv_direct(ctx, conv, in, out, ho, wo);
+    if (conv->path == JF_CONV_WINOGRAD) return jf_conv_winograd_forward(ctx, conv, in, out, ho, wo, ws);
     size_t K = (size_t)conv->cin * conv->kh * conv->kw;
     size_t N = (size_t)ho * wo;
     cl_mem cols = in->buf;

@@ -24,21 +24,38 @@ typedef struct jf_workspace {
 jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes);
 void jf_workspace_free(jf_workspace *ws);
 
-/* How a convolution is computed: im2col + CLBlast SGEMM (1x1: SGEMM alone), or
- * the direct kernel of cl/conv_direct.cl. The default is the tuning table's
- * (runtime/device.c: direct on CPUs, SGEMM elsewhere); JF_CONV=gemm|direct
- * overrides it. */
-typedef enum jf_conv_path { JF_CONV_DEFAULT = 0, JF_CONV_GEMM = 1, JF_CONV_DIRECT = 2 } jf_conv_path;
+/* How a convolution is computed: im2col + CLBlast SGEMM (1x1: SGEMM alone),
+ * the direct kernel of cl/conv_direct.cl, or Winograd (cl/winograd.cl,
+ * stride-1 3x3 layers only: F(4x4, 3x3), or F(2x2, 3x3) asked for by name;
+ * other layers asked for Winograd take the tuning table's path). The default
+ * is the tuning table's (runtime/device.c: direct on CPUs, SGEMM elsewhere);
+ * JF_CONV=gemm|direct|winograd overrides it, JF_CONV=auto measures (below). */
+typedef enum jf_conv_path {
+    JF_CONV_DEFAULT = 0,
+    JF_CONV_GEMM = 1,
+    JF_CONV_DIRECT = 2,
+    JF_CONV_WINOGRAD = 3,    /* F(4x4, 3x3); conv->wino_m says which tile a layer has */
+    JF_CONV_WINOGRAD_F2 = 4, /* F(2x2, 3x3): init only, the layer's path reads JF_CONV_WINOGRAD */
+} jf_conv_path;
 jf_conv_path jf_conv_default_path(const jf_context *ctx);
+/* conv_choose.c: JF_CONV=auto asks jf_conv_init to choose each new layer
+ * shape's path by timing the candidates on a probe image (the winner kept per
+ * context and in the compiled-program cache folder, per device, driver and
+ * kernel source). jf_conv_choose returns the path (never JF_CONV_DEFAULT). */
+int jf_conv_auto(void);
+jf_conv_path jf_conv_choose(jf_context *ctx, const float *weight, int cout, int cin, int kh, int kw, int stride,
+                            int pad, int dil);
 
 typedef struct jf_conv {
     int cin, cout, kh, kw, stride, pad, dil;
     jf_conv_path path;
-    int cout_pad;         /* direct path: cout rounded up to the tuned channel block (16) */
+    int cout_pad;         /* direct and Winograd: cout rounded up to the channel block (16) */
+    int wino_m;           /* Winograd: output tile m of F(m x m, 3 x 3), 2 or 4; else 0 */
     jf_act act;
     float slope;          /* LeakyReLU negative slope */
     int act_channels;     /* activation on output channels [0, act_channels) only */
-    cl_mem weight;        /* GEMM: cout x (cin*kh*kw) row-major; direct: (cin*kh*kw) x cout_pad.
+    cl_mem weight;        /* GEMM: cout x (cin*kh*kw) row-major; direct: (cin*kh*kw) x cout_pad;
+                           * Winograd: U = G g G^T as (m+2)^2 x cin x cout_pad.
                            * BatchNorm is already folded in. */
     cl_mem bias;          /* cout */
 } jf_conv;
@@ -58,7 +75,9 @@ int jf_conv_out_size(int in, int k, int stride, int pad, int dil);
 jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor *in, jf_tensor *out,
                           jf_workspace *ws);
 /* Workspace floats the convolution needs per output pixel: the im2col matrix
- * on the SGEMM path (k > 1); none on the direct path, which pads implicitly. */
+ * on the SGEMM path (k > 1); none on the direct path, which pads implicitly;
+ * the transformed input on the Winograd path ((m+2)^2/m^2 x cin: larger or
+ * odd-sized images take several chunks of tiles rather than more). */
 double jf_conv_workspace_per_pixel(const jf_conv *conv);
 /* Multiply-adds of one forward pass (FLOPs = 2 x this), for the bench. */
 double jf_conv_macs(const jf_conv *conv, int ho, int wo);

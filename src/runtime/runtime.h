@@ -15,6 +15,7 @@
 #define JF_MAX_PROGRAMS 32
 #define JF_MAX_KERNELS 128
 #define JF_MAX_PROGRAM_OPTIONS 256
+#define JF_MAX_CONV_CHOICES 128
 
 /* ---- tuned parameters (device.c) ----
  * One row per device family in device.c's table, chosen when the context is
@@ -33,6 +34,8 @@ typedef struct jf_tune {
     int box_vec;            /* -DJF_BOX_VEC: columns per work-item of box_cols (2, 4, 8, 16) */
     int bilateral_vec;      /* -DJF_BILATERAL_VEC: pixels per work-item of bilateral.cl (2, 4, 8, 16) */
     int box_segment;        /* shortest running-sum segment of box.cl (host only) */
+    int wino_chunk_kib;     /* Winograd: transformed-input chunk at most this (KiB; 0: no limit
+                             * but the memory share), so it is still in cache when multiplied */
     jf_wg wg_pointwise;     /* 1-D kernels, and im2col / bias_act (pixels x rows) */
     jf_wg wg_pixels;        /* one work-item per pixel: pad, deform, guided filter */
     jf_wg wg_resample;      /* resample.cl: space-to-depth, pixel shuffle, resize */
@@ -40,6 +43,10 @@ typedef struct jf_tune {
     jf_wg wg_box_cols;      /* box_cols (column groups x segments) */
     jf_wg wg_bilateral;     /* bilateral.cl (pixel groups x rows) */
     jf_wg wg_conv_direct;   /* conv_direct (channel blocks x pixel groups) */
+    jf_wg wg_wino_input;    /* winograd.cl wino_input (8-tile groups x input channels) */
+    jf_wg wg_wino_gemm;     /* winograd.cl wino_gemm_out (channel blocks x 8-tile groups); its
+                             * work-items hold (m+2)^2 x 128 floats in private memory: on PoCL
+                             * a work-group of many overflowed the stack, so 1 x 1 there */
 } jf_tune;
 
 typedef struct jf_program_entry {
@@ -78,6 +85,11 @@ struct jf_context {
     int programs_from_cache;  /* how many programs came from the binary cache */
     size_t memory_budget;     /* jf_context_set_memory_budget; 0: JF_DEFAULT_BUDGET */
     struct { cl_mem mem; size_t bytes; } scratch[JF_SCRATCH_SLOTS]; /* jf_scratch_tensor */
+    /* JF_CONV=auto (src/ops/conv_choose.c): the measured path of each layer shape
+     * (cin, cout, kh, kw, stride, pad, dil), a jf_conv_path value */
+    struct { int key[7]; int path; } conv_choices[JF_MAX_CONV_CHOICES];
+    int nconv_choices;
+    int conv_choices_loaded;  /* the cache file was read */
     char error[JF_ERROR_MAX];
 };
 
