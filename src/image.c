@@ -147,13 +147,18 @@ static void jf_planes_to_image(const float *planes, int nplanes, jf_image *outpu
 
 /* ---- host images <-> device tensors ---- */
 
+/* A packed float gray image is already one device plane's layout. */
+static int jf_image_is_plane(const jf_image *img)
+{
+    return img->channels == 1 && img->type == JF_PIXEL_F32 && jf_image_stride(img) == (size_t)img->width * sizeof(float);
+}
+
 jf_status jf_image_upload(jf_context *ctx, const jf_image *img, jf_tensor *t)
 {
     jf_status st = jf_tensor_alloc(ctx, t, jf_image_planes(img), img->height, img->width);
     if (st != JF_OK) return st;
     /* a packed float gray image is already a plane: no host copy */
-    if (img->channels == 1 && img->type == JF_PIXEL_F32 &&
-        jf_image_stride(img) == (size_t)img->width * sizeof(float)) {
+    if (jf_image_is_plane(img)) {
         st = jf_tensor_upload(ctx, t, (const float *)img->data);
         if (st != JF_OK) jf_tensor_free(t);
         return st;
@@ -174,8 +179,7 @@ jf_status jf_image_upload(jf_context *ctx, const jf_image *img, jf_tensor *t)
 jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *output)
 {
     /* a packed float gray output takes the plane as it is: no host copy */
-    if (t->c == 1 && output->channels == 1 && output->type == JF_PIXEL_F32 &&
-        jf_image_stride(output) == (size_t)output->width * sizeof(float))
+    if (t->c == 1 && jf_image_is_plane(output))
         return jf_tensor_download(ctx, t, (float *)output->data);
     float *host = jf_malloc(jf_tensor_count(t) * sizeof(float));
     if (!host) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of host memory for the output");
@@ -188,8 +192,7 @@ jf_status jf_image_download(jf_context *ctx, const jf_tensor *t, jf_image *outpu
 /* A packed float gray image on a CPU device: the device can use its memory. */
 static int jf_image_on_host(const jf_context *ctx, const jf_image *img, int c, int h, int w)
 {
-    return ctx->info.is_cpu && c == 1 && img->channels == 1 && img->type == JF_PIXEL_F32 && img->width == w &&
-           img->height == h && jf_image_stride(img) == (size_t)w * sizeof(float);
+    return ctx->info.is_cpu && c == 1 && img->width == w && img->height == h && jf_image_is_plane(img);
 }
 
 jf_status jf_image_input(jf_context *ctx, const jf_image *img, jf_tensor *t)

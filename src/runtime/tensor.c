@@ -6,51 +6,40 @@
 
 #include <stdint.h>
 
-jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_mem *out)
+/* Every buffer jfilter makes: the size checked against the device's largest
+ * allocation, the fault hook, the live count. */
+static jf_status jf_buffer_make(jf_context *ctx, size_t bytes, cl_mem_flags flags, void *host, cl_mem *out)
 {
     *out = NULL;
-    if (bytes == 0) bytes = 4; /* OpenCL rejects empty buffers; keep callers simple */
     if (ctx->info.max_alloc_bytes && bytes > ctx->info.max_alloc_bytes)
         return jf_fail(ctx, JF_ERR_DEVICE_MEMORY,
                        "a %.1f MiB buffer exceeds the device's largest allocation (%.1f MiB) on %s",
                        bytes / 1048576.0, ctx->info.max_alloc_bytes / 1048576.0, ctx->info.name);
     cl_int err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
-    cl_mem m = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
-                   ? NULL
-                   : clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | (init ? CL_MEM_COPY_HOST_PTR : 0), bytes,
-                                    (void *)init, &err);
-    if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateBuffer");
+    cl_mem m = jf_fault_hit(JF_FAULT_DEVICE_ALLOC) ? NULL : clCreateBuffer(ctx->cl, flags, bytes, host, &err);
+    if (err != CL_SUCCESS)
+        return jf_fail_cl(ctx, err, flags & CL_MEM_USE_HOST_PTR ? "clCreateBuffer (on host memory)" : "clCreateBuffer");
     jf_live_add(JF_LIVE_MEM, 1);
     *out = m;
     return JF_OK;
 }
 
-static jf_status jf_buffer_on_host(jf_context *ctx, size_t bytes, cl_mem_flags access, void *host, cl_mem *out)
+jf_status jf_buffer_create(jf_context *ctx, size_t bytes, const void *init, cl_mem *out)
 {
-    *out = NULL;
-    if (ctx->info.max_alloc_bytes && bytes > ctx->info.max_alloc_bytes)
-        return jf_fail(ctx, JF_ERR_DEVICE_MEMORY,
-                       "a %.1f MiB buffer exceeds the device's largest allocation (%.1f MiB) on %s",
-                       bytes / 1048576.0, ctx->info.max_alloc_bytes / 1048576.0, ctx->info.name);
-    cl_int err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
-    cl_mem m = jf_fault_hit(JF_FAULT_DEVICE_ALLOC)
-                   ? NULL
-                   : clCreateBuffer(ctx->cl, access | CL_MEM_USE_HOST_PTR, bytes, host, &err);
-    if (err != CL_SUCCESS) return jf_fail_cl(ctx, err, "clCreateBuffer (on host memory)");
-    jf_live_add(JF_LIVE_MEM, 1);
-    *out = m;
-    return JF_OK;
+    if (bytes == 0) bytes = 4; /* OpenCL rejects empty buffers; keep callers simple */
+    return jf_buffer_make(ctx, bytes, CL_MEM_READ_WRITE | (init ? CL_MEM_COPY_HOST_PTR : 0), (void *)(uintptr_t)init,
+                          out);
 }
 
 jf_status jf_buffer_wrap_host(jf_context *ctx, size_t bytes, void *host, cl_mem *out)
 {
-    return jf_buffer_on_host(ctx, bytes, CL_MEM_READ_WRITE, host, out);
+    return jf_buffer_make(ctx, bytes, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, host, out);
 }
 
 jf_status jf_buffer_wrap_host_read(jf_context *ctx, size_t bytes, const void *host, cl_mem *out)
 {
     /* OpenCL's API takes a void *; the kernels given this buffer never write it */
-    return jf_buffer_on_host(ctx, bytes, CL_MEM_READ_ONLY, (void *)(uintptr_t)host, out);
+    return jf_buffer_make(ctx, bytes, CL_MEM_READ_ONLY | CL_MEM_USE_HOST_PTR, (void *)(uintptr_t)host, out);
 }
 
 jf_status jf_buffer_sync_host(jf_context *ctx, cl_mem buf, size_t bytes)
