@@ -1,10 +1,12 @@
 /* conv_layers.c - per-layer convolution timings: one layer shape (or FDKN's
- * six 3x3 layers at 640x480, the default) through every conv path on one
- * device, median of N runs after a warm-up, as Markdown rows with
- * dense-equivalent GFLOP/s (2 x cout x cin x 9 x ho x wo / time). Built as
- * bench_conv_layers (internal API); see bench/README.md, "Winograd".
- * JF_PROFILE=1 adds the per-kernel split of every path's timed runs (stderr).
- *   bench_conv_layers [--repeat N] [--layer cin,cout,h,w,pad,dil]... */
+ * six 3x3 layers and its 1x1 heads at 640x480, the default) through every
+ * conv path that applies to it on one device, median of N runs after a
+ * warm-up, as Markdown rows with dense-equivalent GFLOP/s
+ * (2 x cout x cin x k^2 x ho x wo / time; "-": the path does not take this
+ * shape). Built as bench_conv_layers (internal API); see bench/README.md,
+ * "Winograd". JF_PROFILE=1 adds the per-kernel split of every path's timed
+ * runs (stderr).
+ *   bench_conv_layers [--repeat N] [--layer cin,cout,h,w,pad,dil[,k]]...   (k: 3 or 1) */
 #include "ops/ops.h"
 
 #include <stdio.h>
@@ -12,7 +14,7 @@
 #include <string.h>
 
 typedef struct layer {
-    int cin, cout, h, w, pad, dil;
+    int cin, cout, h, w, pad, dil, k;
 } layer;
 
 static int cmp_double(const void *a, const void *b)
@@ -23,7 +25,7 @@ static int cmp_double(const void *a, const void *b)
 
 static double time_path(jf_context *ctx, const layer *l, jf_conv_path path, int repeat, const char **err)
 {
-    size_t nw = (size_t)l->cout * l->cin * 9;
+    size_t nw = (size_t)l->cout * l->cin * l->k * l->k;
     float *w = malloc(nw * sizeof(float)), *b = malloc((size_t)l->cout * sizeof(float));
     for (size_t i = 0; i < nw; i++) w[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
     for (int i = 0; i < l->cout; i++) b[i] = 0.01f * i;
@@ -31,8 +33,8 @@ static double time_path(jf_context *ctx, const layer *l, jf_conv_path path, int 
     jf_tensor in = {0}, out = {0};
     jf_workspace ws = {0};
     double ms = -1, t[64];
-    int ho = jf_conv_out_size(l->h, 3, 1, l->pad, l->dil), wo = jf_conv_out_size(l->w, 3, 1, l->pad, l->dil);
-    if (jf_conv_init_path(ctx, &conv, w, b, l->cout, l->cin, 3, 3, 1, l->pad, l->dil, JF_ACT_RELU, 0, path) ||
+    int ho = jf_conv_out_size(l->h, l->k, 1, l->pad, l->dil), wo = jf_conv_out_size(l->w, l->k, 1, l->pad, l->dil);
+    if (jf_conv_init_path(ctx, &conv, w, b, l->cout, l->cin, l->k, l->k, 1, l->pad, l->dil, JF_ACT_RELU, 0, path) ||
         jf_tensor_alloc(ctx, &in, l->cin, l->h, l->w) || jf_tensor_alloc(ctx, &out, l->cout, ho, wo) ||
         jf_conv_forward(ctx, &conv, &in, &out, &ws) || jf_finish(ctx)) {
         *err = jf_last_error(ctx);
@@ -64,21 +66,24 @@ done:
 
 int main(int argc, char **argv)
 {
-    layer layers[32] = {{16, 32, 120, 160, 1, 1}, {32, 32, 120, 160, 1, 1},  {32, 64, 120, 160, 1, 1},
-                        {64, 64, 120, 160, 1, 1}, {64, 128, 120, 160, 1, 1}, {128, 128, 120, 160, 1, 1}};
-    int n = 6, repeat = 5, custom = 0;
+    layer layers[32] = {{16, 32, 120, 160, 1, 1, 3},  {32, 32, 120, 160, 1, 1, 3},  {32, 64, 120, 160, 1, 1, 3},
+                        {64, 64, 120, 160, 1, 1, 3},  {64, 128, 120, 160, 1, 1, 3}, {128, 128, 120, 160, 1, 1, 3},
+                        {128, 432, 120, 160, 0, 1, 1}};
+    int n = 7, repeat = 5, custom = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--layer") && i + 1 < argc && n < 32) {
             if (!custom) n = 0, custom = 1;
             layer *l = &layers[n];
-            if (sscanf(argv[++i], "%d,%d,%d,%d,%d,%d", &l->cin, &l->cout, &l->h, &l->w, &l->pad, &l->dil) != 6) {
-                fprintf(stderr, "--layer cin,cout,h,w,pad,dil\n");
+            l->k = 3;
+            int got = sscanf(argv[++i], "%d,%d,%d,%d,%d,%d,%d", &l->cin, &l->cout, &l->h, &l->w, &l->pad, &l->dil, &l->k);
+            if ((got != 6 && got != 7) || (l->k != 1 && l->k != 3)) {
+                fprintf(stderr, "--layer cin,cout,h,w,pad,dil[,k]  (k: 3 or 1)\n");
                 return 2;
             }
             n++;
         } else {
-            fprintf(stderr, "usage: %s [--repeat N] [--layer cin,cout,h,w,pad,dil]...\n", argv[0]);
+            fprintf(stderr, "usage: %s [--repeat N] [--layer cin,cout,h,w,pad,dil[,k]]...\n", argv[0]);
             return 2;
         }
     }
@@ -89,19 +94,25 @@ int main(int argc, char **argv)
         return 1;
     }
     static const struct { jf_conv_path path; const char *name; } paths[] = {
-        {JF_CONV_DIRECT, "direct"}, {JF_CONV_GEMM, "gemm"}, {JF_CONV_WINOGRAD_F2, "wino F2"},
-        {JF_CONV_WINOGRAD, "wino F4"}};
-    printf("| layer (cin>cout, HxW, pad, dil) |");
-    for (int p = 0; p < 4; p++) printf(" %s ms | GFLOP/s |", paths[p].name);
+        {JF_CONV_DIRECT, "direct"}, {JF_CONV_GEMM, "gemm"}, {JF_CONV_POINTWISE, "pointwise"},
+        {JF_CONV_WINOGRAD_F2, "wino F2"}, {JF_CONV_WINOGRAD, "wino F4"}};
+    const int npaths = (int)(sizeof paths / sizeof paths[0]);
+    printf("| layer (cin>cout, HxW, pad, dil, k) |");
+    for (int p = 0; p < npaths; p++) printf(" %s ms | GFLOP/s |", paths[p].name);
     printf("\n| --- |");
-    for (int p = 0; p < 4; p++) printf(" ---: | ---: |");
+    for (int p = 0; p < npaths; p++) printf(" ---: | ---: |");
     printf("\n");
     for (int i = 0; i < n; i++) {
         const layer *l = &layers[i];
-        int ho = jf_conv_out_size(l->h, 3, 1, l->pad, l->dil), wo = jf_conv_out_size(l->w, 3, 1, l->pad, l->dil);
-        double gflop = 2.0 * l->cout * l->cin * 9 * ho * wo / 1e9;
-        printf("| %d>%d, %dx%d, %d, %d |", l->cin, l->cout, l->w, l->h, l->pad, l->dil);
-        for (int p = 0; p < 4; p++) {
+        int ho = jf_conv_out_size(l->h, l->k, 1, l->pad, l->dil), wo = jf_conv_out_size(l->w, l->k, 1, l->pad, l->dil);
+        double gflop = 2.0 * l->cout * l->cin * l->k * l->k * ho * wo / 1e9;
+        printf("| %d>%d, %dx%d, %d, %d, %d |", l->cin, l->cout, l->w, l->h, l->pad, l->dil, l->k);
+        for (int p = 0; p < npaths; p++) {
+            const int wino = paths[p].path == JF_CONV_WINOGRAD || paths[p].path == JF_CONV_WINOGRAD_F2;
+            if ((wino && l->k != 3) || (paths[p].path == JF_CONV_POINTWISE && !jf_conv_is_pointwise(l->k, l->k, 1, l->pad))) {
+                printf(" - | - |");
+                continue;
+            }
             const char *err = NULL;
             double ms = time_path(ctx, l, paths[p].path, repeat, &err);
             if (ms < 0) printf(" failed: %s | |", err);

@@ -11,7 +11,16 @@
  * Sample point of tap c = r*i + j (i moves along x, j along y) for pixel (y, x):
  *   u = (R + i + ox) * (K-1)/K,  v = (R + j + oy) * (K-1)/K   (window coords 0..K-1, R = K/2)
  *   image x = x - R + u, image y = y - R + v; each bilinear corner outside the
- *   K x K window or outside the image reads 0. */
+ *   K x K window or outside the image reads 0.
+ *
+ * r is fixed at build time (-DJF_DEFORM_R, src/ops/deform.c): with the tap
+ * loops unrolled the k*k weights stay in registers and PoCL vectorises the
+ * kernel across work-items; with r a run-time value the weights went to a
+ * private array and the kernel ran 3-4x slower (FDKN 640x480, measured). */
+#ifndef JF_DEFORM_R
+#define JF_DEFORM_R 3
+#endif
+#define JF_DEFORM_KK (JF_DEFORM_R * JF_DEFORM_R)
 
 __kernel void deform_average(__global const float *heads_a, __global const float *heads_b,
                              __global const float *target, __global float *out,
@@ -21,15 +30,17 @@ __kernel void deform_average(__global const float *heads_a, __global const float
 {
     int x = get_global_id(0), y = get_global_id(1);
     if (x >= width || y >= height) return;
-    const int kk = r * r;
+    const int kk = JF_DEFORM_KK;
+    r = JF_DEFORM_R;
     const int ff = f * f;
     const int sub = (y % f) * f + (x % f);
     const size_t plane = (size_t)hh * hw;
     const size_t at = (size_t)(y / f) * hw + (x / f);
 
-    float wts[49];
+    float wts[JF_DEFORM_KK];
     float mean = 0.0f, sum = 0.0f;
-    for (int c = 0; c < kk; c++) {
+#pragma unroll
+    for (int c = 0; c < JF_DEFORM_KK; c++) {
         size_t idx = (size_t)(c * ff + sub) * plane + at;
         float wv = heads_a[idx] * heads_b[idx];
         wts[c] = wv;
@@ -40,7 +51,8 @@ __kernel void deform_average(__global const float *heads_a, __global const float
     const int R = window / 2;
     const float scale = (float)(window - 1) / (float)window;
     float acc = 0.0f;
-    for (int c = 0; c < kk; c++) {
+#pragma unroll
+    for (int c = 0; c < JF_DEFORM_KK; c++) {
         int i = c / r, j = c % r;
         size_t ix_ = (size_t)(kk * ff + (2 * c) * ff + sub) * plane + at;
         size_t iy_ = (size_t)(kk * ff + (2 * c + 1) * ff + sub) * plane + at;
@@ -60,6 +72,7 @@ __kernel void deform_average(__global const float *heads_a, __global const float
         int u0 = (int)u0f, v0 = (int)v0f;
         float du = u - u0f, dv = v - v0f;
         float s = 0.0f;
+#pragma unroll
         for (int q = 0; q < 4; q++) {
             int uu = u0 + (q & 1), vv = v0 + (q >> 1);
             float wq = ((q & 1) ? du : 1.0f - du) * ((q >> 1) ? dv : 1.0f - dv);

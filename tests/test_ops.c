@@ -22,6 +22,8 @@ static void check_conv(jf_context *ctx, jf_conv_path path)
         {1, 1, 1, 1, 0, 1, 0},  {3, 5, 3, 1, 1, 1, 1},  {16, 32, 3, 1, 1, 1, 1}, {4, 17, 1, 1, 0, 1, 3},
         {2, 3, 7, 1, 0, 1, 1},  {5, 6, 2, 2, 0, 1, 2},  {3, 4, 5, 1, 0, 2, 1},   {6, 33, 3, 1, 2, 2, 2},
         {8, 16, 3, 2, 1, 1, 0}, {7, 20, 2, 2, 0, 3, 1},
+        /* 1x1 layers as the heads have them: many inputs, channel counts past and short of a block of 16 */
+        {128, 40, 1, 1, 0, 1, 3}, {19, 33, 1, 1, 0, 1, 2}, {5, 16, 1, 1, 0, 2, 1}, {33, 7, 1, 1, 0, 1, 0},
     };
     jf_workspace ws = {0};
     jft_seed(11 + path);
@@ -38,6 +40,10 @@ static void check_conv(jf_context *ctx, jf_conv_path path)
             ck_assert_msg(jf_conv_init_path(ctx, &conv, wt, b, cc->cout, cc->cin, cc->k, cc->k, cc->stride,
                                             cc->pad, cc->dil, (jf_act)cc->act, 0.1f, path) == JF_OK,
                           "%s", jf_last_error(ctx));
+            /* the pointwise kernel takes the 1x1 layers, the direct one the others */
+            if (path == JF_CONV_POINTWISE)
+                ck_assert_int_eq(conv.path, cc->k == 1 && cc->stride == 1 && cc->pad == 0 ? JF_CONV_POINTWISE
+                                                                                         : JF_CONV_DIRECT);
             /* limit the activation to some channels, as merged heads do */
             if (cc->act == 3) conv.act_channels = cc->cout / 2;
             jf_tensor in = jft_upload(ctx, x, cc->cin, h, w), out;
@@ -76,6 +82,14 @@ START_TEST(conv_direct_matches_reference)
 {
     jf_context *ctx = jft_context();
     check_conv(ctx, JF_CONV_DIRECT);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(conv_pointwise_matches_reference)
+{
+    jf_context *ctx = jft_context();
+    check_conv(ctx, JF_CONV_POINTWISE);
     jf_context_destroy(ctx);
 }
 END_TEST
@@ -373,7 +387,8 @@ END_TEST
 int main(void)
 {
     return jft_run_tests("ops", "ops", 900,
-                         JFT_TESTS(conv_gemm_matches_reference, conv_direct_matches_reference, conv_winograd_matches_reference,
+                         JFT_TESTS(conv_gemm_matches_reference, conv_direct_matches_reference, conv_pointwise_matches_reference,
+                                   conv_winograd_matches_reference,
                                    conv_rejects_wrong_sizes, batchnorm_folding,
                                    space_to_depth_and_pixel_shuffle, conv_transpose_matches_reference,
                                    scale_shift_matches_reference, resize_cubic_both_conventions,

@@ -1,12 +1,15 @@
-/* conv.c - 2-D convolution on the device, three ways. GEMM: 1x1 stride-1
+/* conv.c - 2-D convolution on the device, four ways. GEMM: 1x1 stride-1
  * convolutions are one SGEMM on the input itself, larger ones unfold the
  * input with im2col into a reused workspace first, and bias + activation run
  * as one epilogue kernel. Direct: cl/conv_direct.cl with implicit zero padding
- * and the epilogue fused. Winograd (stride-1 3x3 only): conv_winograd.c. */
+ * and the epilogue fused. Pointwise (1x1 on CPUs): cl/conv_pointwise.cl, the
+ * same weight layout as direct. Winograd (stride-1 3x3 only):
+ * conv_winograd.c. */
 #include "ops/conv_winograd.h"
 #include "ops/ops.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +50,18 @@ int jf_conv_out_size(int in, int k, int stride, int pad, int dil)
     return (in + 2 * pad < span) ? 0 : o;
 }
 
+int jf_conv_is_pointwise(int kh, int kw, int stride, int pad)
+{
+    return kh == 1 && kw == 1 && stride == 1 && pad == 0;
+}
+
+/* JF_CONV=direct: every layer on the direct kernel, 1x1 ones included */
+static int jf_conv_forced_direct(void)
+{
+    const char *env = getenv("JF_CONV");
+    return env && !strcmp(env, "direct");
+}
+
 jf_conv_path jf_conv_default_path(const jf_context *ctx)
 {
     const char *env = getenv("JF_CONV");
@@ -85,16 +100,22 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
     conv->act_channels = cout;
     if (path == JF_CONV_DEFAULT && jf_conv_auto()) path = jf_conv_choose(ctx, weight, cout, cin, kh, kw, stride, pad, dil);
     conv->path = path == JF_CONV_DEFAULT ? jf_conv_default_path(ctx) : path;
+    const int pointwise = jf_conv_is_pointwise(kh, kw, stride, pad);
     int wino_m = conv->path == JF_CONV_WINOGRAD_F2 ? 2 : 4;
     if (conv->path == JF_CONV_WINOGRAD || conv->path == JF_CONV_WINOGRAD_F2)
         conv->path = jf_conv_winograd_fits(kh, kw, stride) ? JF_CONV_WINOGRAD
                      : ctx->tune.conv_direct                ? JF_CONV_DIRECT
                                                             : JF_CONV_GEMM;
+    /* on CPUs a 1x1 layer that was not given a path by name takes the pointwise kernel
+     * (JF_CONV=direct still runs the direct one: the tests compare the two) */
+    if (conv->path == JF_CONV_DIRECT && pointwise && path != JF_CONV_DIRECT && !jf_conv_forced_direct())
+        conv->path = JF_CONV_POINTWISE;
+    if (conv->path == JF_CONV_POINTWISE && !pointwise) conv->path = JF_CONV_DIRECT;
     size_t per_out = (size_t)cin * kh * kw;
     jf_status st;
     if (conv->path == JF_CONV_WINOGRAD) {
         st = jf_conv_winograd_init(ctx, conv, weight, wino_m);
-    } else if (conv->path == JF_CONV_DIRECT) {
+    } else if (conv->path == JF_CONV_DIRECT || conv->path == JF_CONV_POINTWISE) {
         int block = ctx->tune.conv_channels;
         conv->cout_pad = (cout + block - 1) / block * block;
         float *t = jf_calloc(per_out * conv->cout_pad, sizeof(float));
@@ -182,6 +203,15 @@ jf_status jf_conv_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor 
                        conv->cin, conv->cout, conv->kh, conv->kw, in->c, in->h, in->w, out->c,
                        out->h, out->w, conv->cout, ho, wo);
     if (conv->path == JF_CONV_DIRECT) return jf_conv_direct(ctx, conv, in, out, ho, wo);
+    if (conv->path == JF_CONV_POINTWISE) {
+        const size_t plane = (size_t)ho * wo;
+        if (plane > INT32_MAX) return jf_fail(ctx, JF_ERR_UNSUPPORTED, "1x1 convolution on %zu pixels", plane);
+        jf_grid g = jf_grid2((size_t)conv->cout_pad / 16, (plane + 15) / 16, ctx->tune.wg_conv_pointwise);
+        return JF_RUN(ctx, "conv_pointwise.cl", "conv_pointwise", g, JF_KMEM(in->buf), JF_KMEM(conv->weight),
+                      JF_KMEM(conv->bias), JF_KMEM(out->buf), JF_KINT(conv->cin), JF_KINT((int)plane),
+                      JF_KINT(conv->cout), JF_KINT(conv->cout_pad), JF_KINT(conv->act), JF_KFLOAT(conv->slope),
+                      JF_KINT(conv->act_channels));
+    }
     if (conv->path == JF_CONV_WINOGRAD) return jf_conv_winograd_forward(ctx, conv, in, out, ho, wo, ws);
     size_t K = (size_t)conv->cin * conv->kh * conv->kw;
     size_t N = (size_t)ho * wo;

@@ -1,8 +1,8 @@
 /* conv_choose.c - JF_CONV=auto: each new layer shape's convolution path
  * chosen by measurement. At jf_conv_init, a shape (cin, cout, kh, kw,
  * stride, pad, dil) the context has not seen runs on a probe image with each
- * candidate path (direct, im2col + SGEMM, and for stride-1 3x3 layers
- * Winograd F(2x2) and F(4x4)), the fastest of a few runs wins, and the
+ * candidate path (direct, im2col + SGEMM, for stride-1 3x3 layers
+ * Winograd F(2x2) and F(4x4), for 1x1 layers the pointwise kernel), the fastest of a few runs wins, and the
  * winner is kept in the context's table and in a file beside the compiled
  * programs (one per device, driver and kernel source: a changed kernel
  * measures again), so later processes skip the measuring. Opt-in because
@@ -46,7 +46,8 @@ static int jf_choice_file(const jf_context *ctx, char *path, size_t len)
     key = jf_fnv(key, ctx->info.driver_version);
     key = jf_fnv(key, ctx->build_options);
     for (const jf_cl_source *s = jf_cl_sources; s->name; s++)
-        if (!strcmp(s->name, "conv.cl") || !strcmp(s->name, "conv_direct.cl") || !strcmp(s->name, "winograd.cl"))
+        if (!strcmp(s->name, "conv.cl") || !strcmp(s->name, "conv_direct.cl") ||
+            !strcmp(s->name, "conv_pointwise.cl") || !strcmp(s->name, "winograd.cl"))
             key = jf_fnv(key, s->sha256);
     key = jf_fnv(key, jf_cl_common.sha256);
     snprintf(path, len, "%s/conv-paths-%016llx.txt", d, (unsigned long long)key);
@@ -78,7 +79,7 @@ static void jf_choices_load(jf_context *ctx)
     while (fgets(line, sizeof line, f)) {
         int k[7], p;
         if (sscanf(line, "%d %d %d %d %d %d %d %d", &k[0], &k[1], &k[2], &k[3], &k[4], &k[5], &k[6], &p) == 8 &&
-            p >= JF_CONV_GEMM && p <= JF_CONV_WINOGRAD_F2 && jf_choice_find(ctx, k) == JF_CONV_DEFAULT)
+            p >= JF_CONV_GEMM && p <= JF_CONV_POINTWISE && jf_choice_find(ctx, k) == JF_CONV_DEFAULT)
             jf_choice_add(ctx, k, p);
     }
     fclose(f);
@@ -148,12 +149,14 @@ jf_conv_path jf_conv_choose(jf_context *ctx, const float *weight, int cout, int 
     free(x);
     jf_conv_path best = table;
     if (st == JF_OK) {
-        const jf_conv_path cands[] = {JF_CONV_DIRECT, JF_CONV_WINOGRAD, JF_CONV_WINOGRAD_F2, JF_CONV_GEMM};
+        const jf_conv_path cands[] = {JF_CONV_DIRECT, JF_CONV_POINTWISE, JF_CONV_WINOGRAD, JF_CONV_WINOGRAD_F2,
+                                      JF_CONV_GEMM};
         double best_ms = -1;
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < (int)(sizeof cands / sizeof cands[0]); i++) {
             if ((cands[i] == JF_CONV_WINOGRAD || cands[i] == JF_CONV_WINOGRAD_F2) &&
                 !jf_conv_winograd_fits(kh, kw, stride))
                 continue;
+            if (cands[i] == JF_CONV_POINTWISE && !jf_conv_is_pointwise(kh, kw, stride, pad)) continue;
             double ms = jf_probe(ctx, weight, cout, cin, kh, kw, stride, pad, dil, cands[i], &in, best_ms);
             if (ms >= 0 && (best_ms < 0 || ms < best_ms)) best_ms = ms, best = cands[i];
         }

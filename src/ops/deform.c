@@ -1,6 +1,8 @@
 /* deform.c - host side of the fused deformable weighted average (cl/deform.cl). */
 #include "ops/ops.h"
 
+#include <stdio.h>
+
 jf_status jf_deform_average(jf_context *ctx, const jf_tensor *heads_a, const jf_tensor *heads_b,
                             const jf_tensor *target, const jf_deform_params *p, jf_tensor *out,
                             jf_tensor *weights_out, jf_tensor *offsets_out)
@@ -26,9 +28,11 @@ jf_status jf_deform_average(jf_context *ctx, const jf_tensor *heads_a, const jf_
         return jf_fail(ctx, JF_ERR_SIZE_MISMATCH, "deformable average: map outputs of the wrong size");
     cl_mem wmem = save ? weights_out->buf : out->buf; /* unused when save == 0 */
     cl_mem omem = save ? offsets_out->buf : out->buf;
-    return JF_RUN(ctx, "deform.cl", "deform_average", jf_grid2((size_t)W, (size_t)H, ctx->tune.wg_pixels),
-                  JF_KMEM(heads_a->buf), JF_KMEM(heads_b->buf), JF_KMEM(target->buf), JF_KMEM(out->buf),
-                  JF_KMEM(wmem), JF_KMEM(omem), JF_KINT(W), JF_KINT(H), JF_KINT(heads_a->w),
-                  JF_KINT(heads_a->h), JF_KINT(f), JF_KINT(r), JF_KINT(p->window), JF_KINT(p->residual),
-                  JF_KINT(save));
+    char options[32];
+    snprintf(options, sizeof options, "-DJF_DEFORM_R=%d", r); /* the tap loops unrolled (cl/deform.cl) */
+    return jf_run(ctx, "deform.cl", options, "deform_average", jf_grid2((size_t)W, (size_t)H, ctx->tune.wg_pixels),
+                  JF_KARGS(JF_KMEM(heads_a->buf), JF_KMEM(heads_b->buf), JF_KMEM(target->buf), JF_KMEM(out->buf),
+                           JF_KMEM(wmem), JF_KMEM(omem), JF_KINT(W), JF_KINT(H), JF_KINT(heads_a->w),
+                           JF_KINT(heads_a->h), JF_KINT(f), JF_KINT(r), JF_KINT(p->window), JF_KINT(p->residual),
+                           JF_KINT(save)));
 }

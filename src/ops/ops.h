@@ -36,7 +36,11 @@ typedef enum jf_conv_path {
     JF_CONV_DIRECT = 2,
     JF_CONV_WINOGRAD = 3,    /* F(4x4, 3x3); conv->wino_m says which tile a layer has */
     JF_CONV_WINOGRAD_F2 = 4, /* F(2x2, 3x3): init only, the layer's path reads JF_CONV_WINOGRAD */
+    JF_CONV_POINTWISE = 5,   /* 1x1 stride-1 unpadded layers on CPUs (cl/conv_pointwise.cl); the
+                              * default there, and the path JF_CONV=winograd gives them */
 } jf_conv_path;
+/* 1x1, stride 1, no padding: a per-pixel matrix product (dilation is irrelevant) */
+int jf_conv_is_pointwise(int kh, int kw, int stride, int pad);
 jf_conv_path jf_conv_default_path(const jf_context *ctx);
 /* conv_choose.c: JF_CONV=auto asks jf_conv_init to choose each new layer
  * shape's path by timing the candidates on a probe image (the winner kept per
@@ -49,12 +53,12 @@ jf_conv_path jf_conv_choose(jf_context *ctx, const float *weight, int cout, int 
 typedef struct jf_conv {
     int cin, cout, kh, kw, stride, pad, dil;
     jf_conv_path path;
-    int cout_pad;         /* direct and Winograd: cout rounded up to the channel block (16) */
+    int cout_pad;         /* direct, pointwise and Winograd: cout rounded up to the channel block (16) */
     int wino_m;           /* Winograd: output tile m of F(m x m, 3 x 3), 2 or 4; else 0 */
     jf_act act;
     float slope;          /* LeakyReLU negative slope */
     int act_channels;     /* activation on output channels [0, act_channels) only */
-    cl_mem weight;        /* GEMM: cout x (cin*kh*kw) row-major; direct: (cin*kh*kw) x cout_pad;
+    cl_mem weight;        /* GEMM: cout x (cin*kh*kw) row-major; direct and pointwise: (cin*kh*kw) x cout_pad;
                            * Winograd: U = G g G^T as (m+2)^2 x cin x cout_pad.
                            * BatchNorm is already folded in. */
     cl_mem bias;          /* cout */
