@@ -11,6 +11,7 @@ int cmd_devices(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_colorize(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 int cmd_smooth(int argc, char **argv);
 
 /* Colour maps (colormaps.c): rgb gets map `name` (turbo, viridis) at t in

@@ -20,6 +20,7 @@ static void usage(FILE *f)
             "  smooth    edge-preserving smoothing of one image with a learned smoother\n"
             "              jfilter smooth --model fang_rtv --lambda 0.01 --input photo.jpg --output flat.png\n"
             "  bench     time a model on synthetic input; prints one JSON object per line\n"
+            "  tune      measure each layer's fastest convolution path on a device, once\n"
             "  guided    guided filter (fast variant with --fast S), gray or colour guide\n"
             "  jbf       joint bilateral filter (as cv2.ximgproc.jointBilateralFilter)\n"
             "  jbu       joint bilateral upsampling of a low-resolution target\n"
@@ -43,7 +44,9 @@ static void usage(FILE *f)
             "  JF_KERNEL_DIR    a cl/ folder to load the kernels from (kernel development)\n"
             "  JF_WEIGHTS_DIR   where model names are looked up first (then the installed\n"
             "                   share/jfilter/weights, then the source tree's weights/)\n"
-            "  JF_CONV          gemm, direct or winograd: the convolution path; auto:\n"
+            "  JF_CONV          gemm, direct or winograd: the convolution path of every\n"
+            "                   layer (default on CPUs: Winograd for 3x3, a pointwise\n"
+            "                   kernel for 1x1, direct for the rest; GPUs: gemm); auto:\n"
             "                   each layer shape's fastest, measured once per device\n"
             "                   (kept in the JF_CACHE_DIR folder)\n"
             "  JF_TUNE          a row of the tuned-parameter table (cpu, nvidia, amd, intel,\n"
@@ -62,7 +65,7 @@ static const struct {
 } commands[] = {{"devices", cmd_devices}, {"run", cmd_run},       {"smooth", cmd_smooth},
                 {"bench", cmd_bench},     {"guided", cmd_guided}, {"jbf", cmd_jbf},
                 {"jbu", cmd_jbu},         {"bicubic", cmd_bicubic}, {"bench-filters", cmd_bench_filters},
-                {"colorize", cmd_colorize}};
+                {"colorize", cmd_colorize}, {"tune", cmd_tune}};
 
 static command_fn find_command(const char *name)
 {

@@ -169,6 +169,11 @@ typedef struct jf_context_stats {
     int programs_from_cache;  /* programs loaded from the on-disk binary cache */
 } jf_context_stats;
 JF_API jf_status jf_context_get_stats(const jf_context *ctx, jf_context_stats *stats);
+/* Where this device's measured convolution paths are kept (written by
+ * `jfilter tune` or JF_CONV=auto, read by every later context on the device
+ * and driver): a path of at most len - 1 bytes, "" when the cache is off
+ * (JF_CACHE_DIR=off). The file may not exist yet. */
+JF_API jf_status jf_context_tuning_file(const jf_context *ctx, char *path, size_t len);
 
 /* ---- Images ------------------------------------------------------------ */
 

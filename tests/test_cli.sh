@@ -85,8 +85,32 @@ expect_fail "smooth with fdkn" "not a smoothing model" -- "$JF" smooth --model "
 expect_fail "smooth without input" "required" -- "$JF" smooth --model "$MODEL" --output "$T/e15.png"
 "$JF" smooth --help | grep -q -- "--lambda" && ok || bad "smooth --help"
 expect_fail "coefficients on fdkn" "needs an SVLRM model" -- "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/e10.png" --coefficients "$T/x"
+# tiled = untiled: bit for bit on the direct kernels; within 5e-5 on the defaults (Winograd's
+# tiles move results by rounding: tests/support/jf_test.h, jft_tiling_pass)
+JF_CONV=direct "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/direct.npy" $RAW --quiet &&
+  JF_CONV=direct "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/tiled_direct.npy" $RAW --memory-budget 16 --quiet &&
+  cmp -s <(tail -c 1228800 "$T/tiled_direct.npy") <(tail -c 1228800 "$T/direct.npy") && ok || bad "tiled run differs from untiled (direct)"
+# two 640x480 float .npy files within 5e-5 of each other
+npy_close() {
+  "$PY" -c '
+import struct, sys
+def load(p):
+    b = open(p, "rb").read()
+    n = struct.unpack("<H", b[8:10])[0]
+    return struct.unpack("<%df" % (480 * 640), b[10 + n:])
+a, b = load(sys.argv[1]), load(sys.argv[2])
+sys.exit(0 if max(abs(x - y) for x, y in zip(a, b)) <= 5e-5 else 1)' "$1" "$2"
+}
 "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/tiled.npy" $RAW --memory-budget 16 --quiet &&
-  cmp -s <(tail -c 1228800 "$T/tiled.npy") <(tail -c 1228800 "$T/out.npy") && ok || bad "tiled run differs from untiled"
+  npy_close "$T/tiled.npy" "$T/out.npy" && ok || bad "tiled run differs from untiled"
+# jfilter tune: measures every layer shape once, keeps the paths in the cache folder, later runs
+# take them (the same result within rounding); refuses a forced path and a cache that is off
+JF_CACHE_DIR="$T/tc" "$JF" tune --model "$MODEL" > "$T/tune.txt" && grep -q "128 > 128, 3x3, 1, 1, 1: " "$T/tune.txt" &&
+  ls "$T"/tc/conv-paths-*.txt > /dev/null && ok || bad "jfilter tune"
+JF_CACHE_DIR="$T/tc" "$JF" run --model "$MODEL" --guide "$C/rgb.png" --target "$C/lr.png" --output "$T/tuned.npy" $RAW --quiet &&
+  npy_close "$T/tuned.npy" "$T/out.npy" && ok || bad "a run on the tuned paths differs"
+expect_fail "tune with a forced path" "forces one path" -- env JF_CONV=direct "$JF" tune --model "$MODEL"
+expect_fail "tune without a cache" "the cache is off" -- env JF_CACHE_DIR=off "$JF" tune --model "$MODEL"
 
 # DAGF (a .safetensors file like any other): the random fixture model on the odd case
 # through .npy files (guide HxWx3 in R, G, B), the sample PNGs x8, its FLOPs in bench

@@ -55,21 +55,36 @@ int jf_conv_is_pointwise(int kh, int kw, int stride, int pad)
     return kh == 1 && kw == 1 && stride == 1 && pad == 0;
 }
 
-/* JF_CONV=direct: every layer on the direct kernel, 1x1 ones included */
-static int jf_conv_forced_direct(void)
-{
-    const char *env = getenv("JF_CONV");
-    return env && !strcmp(env, "direct");
-}
-
-jf_conv_path jf_conv_default_path(const jf_context *ctx)
+/* The path JF_CONV names (gemm, direct, winograd), else JF_CONV_DEFAULT. */
+static jf_conv_path jf_conv_env_path(void)
 {
     const char *env = getenv("JF_CONV");
     if (env && !strcmp(env, "gemm")) return JF_CONV_GEMM;
     if (env && !strcmp(env, "direct")) return JF_CONV_DIRECT;
     if (env && !strcmp(env, "winograd")) return JF_CONV_WINOGRAD;
+    return JF_CONV_DEFAULT;
+}
+
+jf_conv_path jf_conv_default_path(const jf_context *ctx)
+{
+    jf_conv_path env = jf_conv_env_path();
+    if (env != JF_CONV_DEFAULT) return env;
     /* the tuning table's choice (on PoCL the direct kernel beats CLBlast, measured) */
     return ctx->tune.conv_direct ? JF_CONV_DIRECT : JF_CONV_GEMM;
+}
+
+/* A layer given no path: JF_CONV's, else the tuning table's, with the table's
+ * special kernels for the shapes they take (CPUs: Winograd F(4x4) for stride-1
+ * 3x3 layers, 1.3-4x the direct kernel on every 3x3 shape of FDKN, DKN and
+ * SVLRM; the pointwise kernel for 1x1 layers, 2.7x; bench_conv_layers). */
+static jf_conv_path jf_conv_layer_default(const jf_context *ctx, int kh, int kw, int stride, int pad)
+{
+    jf_conv_path env = jf_conv_env_path();
+    if (env == JF_CONV_DIRECT || env == JF_CONV_GEMM) return env; /* every layer on that path */
+    if (env == JF_CONV_DEFAULT && ctx->tune.conv_winograd && jf_conv_winograd_fits(kh, kw, stride))
+        return JF_CONV_WINOGRAD;
+    if (ctx->tune.conv_direct && jf_conv_is_pointwise(kh, kw, stride, pad)) return JF_CONV_POINTWISE;
+    return env != JF_CONV_DEFAULT ? env : jf_conv_default_path(ctx);
 }
 
 jf_status jf_conv_init(jf_context *ctx, jf_conv *conv, const float *weight, const float *bias,
@@ -99,16 +114,16 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
     conv->slope = slope;
     conv->act_channels = cout;
     if (path == JF_CONV_DEFAULT && jf_conv_auto()) path = jf_conv_choose(ctx, weight, cout, cin, kh, kw, stride, pad, dil);
-    conv->path = path == JF_CONV_DEFAULT ? jf_conv_default_path(ctx) : path;
+    else if (path == JF_CONV_DEFAULT && !getenv("JF_CONV")) path = jf_conv_measured(ctx, cout, cin, kh, kw, stride, pad, dil);
+    conv->path = path == JF_CONV_DEFAULT ? jf_conv_layer_default(ctx, kh, kw, stride, pad) : path;
     const int pointwise = jf_conv_is_pointwise(kh, kw, stride, pad);
     int wino_m = conv->path == JF_CONV_WINOGRAD_F2 ? 2 : 4;
     if (conv->path == JF_CONV_WINOGRAD || conv->path == JF_CONV_WINOGRAD_F2)
         conv->path = jf_conv_winograd_fits(kh, kw, stride) ? JF_CONV_WINOGRAD
                      : ctx->tune.conv_direct                ? JF_CONV_DIRECT
                                                             : JF_CONV_GEMM;
-    /* on CPUs a 1x1 layer that was not given a path by name takes the pointwise kernel
-     * (JF_CONV=direct still runs the direct one: the tests compare the two) */
-    if (conv->path == JF_CONV_DIRECT && pointwise && path != JF_CONV_DIRECT && !jf_conv_forced_direct())
+    /* a 1x1 layer asked for Winograd falls back as above, and on CPUs there that is the pointwise kernel */
+    if (conv->path == JF_CONV_DIRECT && pointwise && (path == JF_CONV_WINOGRAD || path == JF_CONV_WINOGRAD_F2))
         conv->path = JF_CONV_POINTWISE;
     if (conv->path == JF_CONV_POINTWISE && !pointwise) conv->path = JF_CONV_DIRECT;
     size_t per_out = (size_t)cin * kh * kw;

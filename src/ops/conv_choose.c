@@ -5,9 +5,11 @@
  * Winograd F(2x2) and F(4x4), for 1x1 layers the pointwise kernel), the fastest of a few runs wins, and the
  * winner is kept in the context's table and in a file beside the compiled
  * programs (one per device, driver and kernel source: a changed kernel
- * measures again), so later processes skip the measuring. Opt-in because
- * the first load of a model measures for seconds (bench/README.md,
- * "Winograd"). Every path computes the same convolution within the
+ * measures again), so later processes skip the measuring. Measuring is
+ * opt-in (JF_CONV=auto, or `jfilter tune` ahead of time) because the first
+ * load of a model measures for seconds; without JF_CONV, a layer whose shape
+ * the file holds takes the measured path (jf_conv_measured), any other the
+ * tuning table's. Every path computes the same convolution within the
  * conformance tolerance, so the choice changes speed only. */
 #include "ops/conv_winograd.h"
 #include "ops/ops.h"
@@ -126,6 +128,23 @@ static double jf_probe(jf_context *ctx, const float *weight, int cout, int cin, 
     jf_workspace_free(&ws);
     jf_conv_free(&conv);
     return best;
+}
+
+jf_conv_path jf_conv_measured(jf_context *ctx, int cout, int cin, int kh, int kw, int stride, int pad, int dil)
+{
+    const int key[7] = {cin, cout, kh, kw, stride, pad, dil};
+    if (!ctx->conv_choices_loaded) jf_choices_load(ctx);
+    return (jf_conv_path)jf_choice_find(ctx, key);
+}
+
+jf_status jf_context_tuning_file(const jf_context *ctx, char *path, size_t len)
+{
+    if (!ctx || !path || len == 0) return JF_ERR_INVALID_ARGUMENT;
+    char buf[4200];
+    if (!jf_choice_file(ctx, buf, sizeof buf)) buf[0] = 0;
+    if (strlen(buf) >= len) return JF_ERR_INVALID_ARGUMENT;
+    memcpy(path, buf, strlen(buf) + 1);
+    return JF_OK;
 }
 
 jf_conv_path jf_conv_choose(jf_context *ctx, const float *weight, int cout, int cin, int kh, int kw, int stride,

@@ -25,11 +25,14 @@ jf_status jf_workspace_reserve(jf_context *ctx, jf_workspace *ws, size_t bytes);
 void jf_workspace_free(jf_workspace *ws);
 
 /* How a convolution is computed: im2col + CLBlast SGEMM (1x1: SGEMM alone),
- * the direct kernel of cl/conv_direct.cl, or Winograd (cl/winograd.cl,
- * stride-1 3x3 layers only: F(4x4, 3x3), or F(2x2, 3x3) asked for by name;
- * other layers asked for Winograd take the tuning table's path). The default
- * is the tuning table's (runtime/device.c: direct on CPUs, SGEMM elsewhere);
- * JF_CONV=gemm|direct|winograd overrides it, JF_CONV=auto measures (below). */
+ * the direct kernel of cl/conv_direct.cl, the pointwise kernel for 1x1
+ * layers (cl/conv_pointwise.cl) or Winograd (cl/winograd.cl, stride-1 3x3
+ * layers only: F(4x4, 3x3), or F(2x2, 3x3) asked for by name; other layers
+ * asked for Winograd take the tuning table's path). The default is the
+ * tuning table's (runtime/device.c): on CPUs Winograd F(4x4) for stride-1
+ * 3x3 layers, pointwise for 1x1, direct for the rest; SGEMM elsewhere.
+ * JF_CONV=gemm|direct puts every layer on that path, JF_CONV=winograd every
+ * layer Winograd takes, JF_CONV=auto measures (below). */
 typedef enum jf_conv_path {
     JF_CONV_DEFAULT = 0,
     JF_CONV_GEMM = 1,
@@ -49,6 +52,9 @@ jf_conv_path jf_conv_default_path(const jf_context *ctx);
 int jf_conv_auto(void);
 jf_conv_path jf_conv_choose(jf_context *ctx, const float *weight, int cout, int cin, int kh, int kw, int stride,
                             int pad, int dil);
+/* The path measured earlier for this shape (this context, or the file that JF_CONV=auto or
+ * `jfilter tune` wrote), JF_CONV_DEFAULT when none was: no measuring. */
+jf_conv_path jf_conv_measured(jf_context *ctx, int cout, int cin, int kh, int kw, int stride, int pad, int dil);
 
 typedef struct jf_conv {
     int cin, cout, kh, kw, stride, pad, dil;

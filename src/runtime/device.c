@@ -196,17 +196,17 @@ static const jf_tune_row jf_tune_rows[] = {
      * fills in their rows. Each row: cpu, vendors, then jf_tune's fields in order (family,
      * conv_direct, conv_channels, conv_pixels, box_vec, bilateral_vec, box_segment, wino_chunk_kib, and the
      * work-groups pointwise, pixels, resample, box_rows, box_cols, bilateral, conv_direct,
-     * wino_input, wino_gemm, conv_pointwise). */
+     * wino_input, wino_gemm, conv_pointwise; conv_winograd). */
     {1, {NULL},
-     {"cpu",     1, 16, 6, 8, 8, 64, 2048, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {16, 1}, {1, 1}, {1, 1}}},
+     {"cpu",     1, 16, 6, 8, 8, 64, 2048, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {16, 1}, {1, 1}, {1, 1}, 1}},
     {0, {"nvidia"},
-     {"nvidia",  0, 16, 6, 8, 8, 64, 0, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+     {"nvidia",  0, 16, 6, 8, 8, 64, 0, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, 0}},
     {0, {"advanced micro", "amd"},
-     {"amd",     0, 16, 6, 8, 8, 64, 0, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+     {"amd",     0, 16, 6, 8, 8, 64, 0, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, 0}},
     {0, {"intel"},
-     {"intel",   0, 16, 6, 8, 8, 64, 0, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+     {"intel",   0, 16, 6, 8, 8, 64, 0, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, 0}},
     {0, {NULL},
-     {"default", 0, 16, 6, 8, 8, 64, 0, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+     {"default", 0, 16, 6, 8, 8, 64, 0, {64, 1}, {16, 4}, {64, 4}, {1, 16}, {8, 1}, {8, 4}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, 0}},
 };
 #define JF_TUNE_ROWS (int)(sizeof jf_tune_rows / sizeof jf_tune_rows[0])
 

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "jfilter.h"
 
@@ -56,5 +57,20 @@ int jft_run_tests(const char *suite, const char *tcase, double timeout, const TT
 #define JFT_TESTS(...)                                                                     \
     (const TTest *const[]){__VA_ARGS__},                                                   \
         sizeof((const TTest *const[]){__VA_ARGS__}) / sizeof(const TTest *)
+
+/* Tiled runs against untiled ones, in two passes. Pass 0 (JF_CONV=direct):
+ * every output is the same sum wherever a tile starts, equal within 1e-6.
+ * Pass 1 (the defaults, Winograd F(4x4) for stride-1 3x3 layers on CPUs):
+ * an output comes out of its whole 6x6 input tile's transform, so where a
+ * model tile starts moves results by float rounding (measured up to 1.1e-5),
+ * well inside the models' 1e-4. Sets JF_CONV for the pass (models choose
+ * their paths at load: load after this) and returns the pass's tolerance. */
+#define JFT_TILING_PASSES 2
+static inline double jft_tiling_pass(int pass)
+{
+    if (pass == 0) setenv("JF_CONV", "direct", 1);
+    else unsetenv("JF_CONV");
+    return pass == 0 ? 1e-6 : 5e-5;
+}
 
 #endif
