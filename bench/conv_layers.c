@@ -6,7 +6,8 @@
  * shape). Built as bench_conv_layers (internal API); see bench/README.md,
  * "Winograd". JF_PROFILE=1 adds the per-kernel split of every path's timed
  * runs (stderr).
- *   bench_conv_layers [--repeat N] [--layer cin,cout,h,w,pad,dil[,k]]...   (k: 3 or 1) */
+ *   bench_conv_layers [--repeat N] [--layer cin,cout,h,w,pad,dil[,k]]...   (k: 1-9, default 3) */
+#include "ops/conv_winograd.h"
 #include "ops/ops.h"
 
 #include <stdio.h>
@@ -77,8 +78,8 @@ int main(int argc, char **argv)
             layer *l = &layers[n];
             l->k = 3;
             int got = sscanf(argv[++i], "%d,%d,%d,%d,%d,%d,%d", &l->cin, &l->cout, &l->h, &l->w, &l->pad, &l->dil, &l->k);
-            if ((got != 6 && got != 7) || (l->k != 1 && l->k != 3)) {
-                fprintf(stderr, "--layer cin,cout,h,w,pad,dil[,k]  (k: 3 or 1)\n");
+            if ((got != 6 && got != 7) || l->k < 1 || l->k > 9) {
+                fprintf(stderr, "--layer cin,cout,h,w,pad,dil[,k]  (k: 1 to 9, default 3)\n");
                 return 2;
             }
             n++;
@@ -109,7 +110,7 @@ int main(int argc, char **argv)
         printf("| %d>%d, %dx%d, %d, %d, %d |", l->cin, l->cout, l->w, l->h, l->pad, l->dil, l->k);
         for (int p = 0; p < npaths; p++) {
             const int wino = paths[p].path == JF_CONV_WINOGRAD || paths[p].path == JF_CONV_WINOGRAD_F2;
-            if ((wino && l->k != 3) || (paths[p].path == JF_CONV_POINTWISE && !jf_conv_is_pointwise(l->k, l->k, 1, l->pad))) {
+            if ((wino && !jf_conv_winograd_fits(l->k, l->k, 1)) || (paths[p].path == JF_CONV_POINTWISE && !jf_conv_is_pointwise(l->k, l->k, 1, l->pad))) {
                 printf(" - | - |");
                 continue;
             }

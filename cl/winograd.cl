@@ -11,7 +11,15 @@
  * sub-grids get the largest one's count: the few tiles past a smaller
  * sub-grid's end compute outputs that are never stored).
  *
- * Two kernels: wino_input writes V[e][ci][t] = (B^T d B)[e] of each tile's
+ * Larger kernels (k x k, k <= 9; 2x2 too) are zero-padded to 3nb x 3nb and
+ * cut into nb x nb blocks of 3x3: block (by, bx) is a 3x3 convolution of the
+ * input moved by (3 d by, 3 d bx), and the sum over blocks is one 3x3
+ * convolution with nb^2 x cin "virtual" input channels, vc = b * cin + ci.
+ * So a 5x5 layer costs 4 x 9 = 36 taps in the transformed domain instead of
+ * 25 direct ones, at the Winograd kernel's rate and a quarter of the
+ * multiplies per tap.
+ *
+ * Two kernels: wino_input writes V[e][vc][t] = (B^T d B)[e] of each tile's
  * alpha x alpha input patch (zero outside the image: the layer's padding);
  * wino_gemm_out multiplies, for each e, U[e] (cout_pad x cin, stored
  * [e][ci][cout_pad], from the host's G g G^T) by V[e] and applies the output
@@ -56,24 +64,26 @@
 #error "JF_WINO_M must be 2 or 4"
 #endif
 
-/* v: E x cin x tpad (tpad a multiple of 8). One work-item per (8 tiles of
- * the chunk, input channel), the 8 tiles in the lanes of float8 so that the
- * transform and the stores are vector operations; tiles past the chunk's n
- * are zero. */
+/* v: E x (nb^2 cin) x tpad (tpad a multiple of 8). One work-item per (8
+ * tiles of the chunk, virtual input channel), the 8 tiles in the lanes of
+ * float8 so that the transform and the stores are vector operations; tiles
+ * past the chunk's n are zero. */
 __kernel void wino_input(__global const float *in, __global float *v, int cin, int h, int w, int pad, int dil,
-                         int th, int tw, int t_base, int n, int tpad)
+                         int th, int tw, int t_base, int n, int tpad, int nb)
 {
-    const int t = get_global_id(0) * 8, ci = get_global_id(1);
-    if (t >= tpad || ci >= cin) return;
-    const size_t estride = (size_t)cin * tpad;
-    __global float *dst = v + (size_t)ci * tpad + t;
+    const int t = get_global_id(0) * 8, vc = get_global_id(1);
+    if (t >= tpad || vc >= cin * nb * nb) return;
+    const int ci = vc % cin, blk = vc / cin;
+    const int shift_y = 3 * dil * (blk / nb), shift_x = 3 * dil * (blk % nb); /* the block's place in the kernel */
+    const size_t estride = (size_t)cin * nb * nb * tpad;
+    __global float *dst = v + (size_t)vc * tpad + t;
     __global const float *plane = in + (size_t)ci * h * w;
     float buf[JF_WE * 8]; /* [r][c][lane] */
     int T = t_base + t;
     int tj = T % tw, ti = (T / tw) % th, s = T / (tw * th);
     for (int k = 0; k < 8; k++) {
         /* lane k: tile T + k (the coordinates step on, carrying into the next row and sub-grid) */
-        const int y0 = s / dil - pad + dil * ti * JF_WINO_M, x0 = s % dil - pad + dil * tj * JF_WINO_M;
+        const int y0 = s / dil - pad + dil * ti * JF_WINO_M + shift_y, x0 = s % dil - pad + dil * tj * JF_WINO_M + shift_x;
         const int live = t + k < n;
         const int inside = live && y0 >= 0 && x0 >= 0 && y0 + dil * (JF_WA - 1) < h && x0 + dil * (JF_WA - 1) < w;
         if (inside) {

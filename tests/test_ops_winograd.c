@@ -4,7 +4,8 @@
  * channel counts that are multiples of nothing, dilations 1-4 with several
  * paddings, bias and every activation; the workspace staying within the
  * per-pixel share the models size their tiles from; and the layers that are
- * not stride-1 3x3 falling back to the tuning table's path. */
+ * not stride-1 square falling back to the tuning table's path; kernels 2-9
+ * as blocks of 3x3. */
 #include "jf_tensors.h"
 #include "jf_test.h"
 #include "ops/ops.h"
@@ -27,16 +28,16 @@ static const int channels[][2] = {{3, 5}, {17, 3}, {5, 17}, {64, 64}};
 #define NCHANNELS (int)(sizeof channels / sizeof channels[0])
 
 /* Runs one case, returns its relative error (-1: no output at this size). */
-static double run_case(jf_context *ctx, jf_workspace *ws, jf_conv_path path, int cin, int cout, int h, int w,
-                       int pad, int dil, int act)
+static double run_case_k(jf_context *ctx, jf_workspace *ws, jf_conv_path path, int k, int cin, int cout, int h,
+                         int w, int pad, int dil, int act)
 {
-    int ho = jf_conv_out_size(h, 3, 1, pad, dil), wo = jf_conv_out_size(w, 3, 1, pad, dil);
+    int ho = jf_conv_out_size(h, k, 1, pad, dil), wo = jf_conv_out_size(w, k, 1, pad, dil);
     if (ho <= 0 || wo <= 0) return -1;
-    size_t nw = (size_t)cout * cin * 9;
+    size_t nw = (size_t)cout * cin * k * k;
     float *x = jft_random((size_t)cin * h * w, -1, 1), *wt = jft_random(nw, -0.5f, 0.5f);
     float *b = jft_random((size_t)cout, -1, 1);
     jf_conv conv;
-    ck_assert_msg(jf_conv_init_path(ctx, &conv, wt, b, cout, cin, 3, 3, 1, pad, dil, (jf_act)act, 0.1f, path) ==
+    ck_assert_msg(jf_conv_init_path(ctx, &conv, wt, b, cout, cin, k, k, 1, pad, dil, (jf_act)act, 0.1f, path) ==
                       JF_OK, "%s", jf_last_error(ctx));
     ck_assert_int_eq(conv.path, JF_CONV_WINOGRAD);
     ck_assert_int_eq(conv.wino_m, path == JF_CONV_WINOGRAD_F2 ? 2 : 4);
@@ -47,25 +48,31 @@ static double run_case(jf_context *ctx, jf_workspace *ws, jf_conv_path path, int
     ck_assert_msg(jf_conv_forward(ctx, &conv, &in, &out, ws) == JF_OK, "%s", jf_last_error(ctx));
     /* within the per-pixel share, or one block of 8 tiles where the image is smaller than that */
     double share = jf_conv_workspace_per_pixel(&conv) * ho * wo * sizeof(float);
-    double block = (double)(conv.wino_m + 2) * (conv.wino_m + 2) * cin * 8 * sizeof(float);
+    double block = (double)(conv.wino_m + 2) * (conv.wino_m + 2) * cin * conv.wino_nb * conv.wino_nb * 8 * sizeof(float);
     ck_assert_msg(ws->bytes <= (share > block ? share : block), "workspace %zu bytes, share %.0f", ws->bytes, share);
     float *got = jft_download(ctx, &out);
     float *want = malloc(jf_tensor_count(&out) * sizeof *want);
     int rh, rw;
-    ref_conv2d(x, cin, h, w, wt, b, cout, 3, 3, 1, pad, dil, act, 0.1f, conv.act_channels, want, &rh, &rw);
+    ref_conv2d(x, cin, h, w, wt, b, cout, k, k, 1, pad, dil, act, 0.1f, conv.act_channels, want, &rh, &rw);
     ck_assert_int_eq(rh, ho);
     ck_assert_int_eq(rw, wo);
     size_t n = jf_tensor_count(&out);
     double scale = 1.0;
     for (size_t i = 0; i < n; i++) scale = fmax(scale, fabs(want[i]));
     double rel = jft_max_abs_diff(got, want, n, NULL) / scale;
-    ck_assert_msg(rel <= JFT_WINO_TOL, "F(%dx%d) %d->%d %dx%d pad %d dil %d act %d: relative error %g",
-                  conv.wino_m, conv.wino_m, cin, cout, w, h, pad, dil, act, rel);
+    ck_assert_msg(rel <= JFT_WINO_TOL, "F(%dx%d) k %d %d->%d %dx%d pad %d dil %d act %d: relative error %g",
+                  conv.wino_m, conv.wino_m, k, cin, cout, w, h, pad, dil, act, rel);
     free(got), free(want), free(x), free(wt), free(b);
     jf_tensor_free(&in);
     jf_tensor_free(&out);
     jf_conv_free(&conv);
     return rel;
+}
+
+static double run_case(jf_context *ctx, jf_workspace *ws, jf_conv_path path, int cin, int cout, int h, int w,
+                       int pad, int dil, int act)
+{
+    return run_case_k(ctx, ws, path, 3, cin, cout, h, w, pad, dil, act);
 }
 
 static void check_grid(jf_conv_path path, uint64_t seed)
@@ -94,6 +101,36 @@ static void check_grid(jf_conv_path path, uint64_t seed)
     jf_workspace_free(&ws);
     jf_context_destroy(ctx);
 }
+
+/* Other kernel sizes as blocks of 3x3 (2x2 and 3x3: one block; 4-6: 2 x 2; 7-9: 3 x 3),
+ * DKN's shapes among them (7x7, 5x5 dilated 2 and 4, 2x2 dilated), both tiles. */
+START_TEST(winograd_larger_kernels_match_reference)
+{
+    jf_context *ctx = jft_context();
+    jf_workspace ws = {0};
+    jft_seed(109);
+    static const int ks[] = {2, 4, 5, 6, 7, 9};
+    double worst = 0;
+    int cases = 0;
+    for (int f = 0; f < 2; f++)
+        for (int ki = 0; ki < (int)(sizeof ks / sizeof ks[0]); ki++)
+            for (int dil = 1; dil <= 4; dil += 3)
+                for (int si = 0; si < NSIZES; si++) {
+                    const int k = ks[ki], pad = (si % 2) ? dil * (k - 1) / 2 : 0;
+                    double rel = run_case_k(ctx, &ws, f ? JF_CONV_WINOGRAD : JF_CONV_WINOGRAD_F2, k, 5 + si, 17 - si,
+                                            sizes[si][1] + 10, sizes[si][0] + 12, pad, dil, (k + si) % 4);
+                    if (rel < 0) continue;
+                    worst = fmax(worst, rel);
+                    cases++;
+                }
+    /* DKN's widest: 64 > 128, 5x5 dilated 4, unpadded */
+    worst = fmax(worst, run_case_k(ctx, &ws, JF_CONV_WINOGRAD, 5, 64, 128, 41, 47, 0, 4, JF_ACT_RELU));
+    fprintf(stderr, "winograd, kernels 2-9 as 3x3 blocks: %d cases, worst relative error %.3g\n", cases + 1, worst);
+    ck_assert_int_gt(cases, 30);
+    jf_workspace_free(&ws);
+    jf_context_destroy(ctx);
+}
+END_TEST
 
 START_TEST(winograd_f2_matches_reference)
 {
@@ -145,7 +182,7 @@ START_TEST(winograd_falls_back_on_other_layers)
     jf_context *ctx = jft_context();
     float wt[4 * 2 * 25] = {0};
     jf_conv_path table = ctx->tune.conv_direct ? JF_CONV_DIRECT : JF_CONV_GEMM;
-    static const int shapes[][2] = {{5, 1}, {1, 1}, {3, 2}}; /* k, stride */
+    static const int shapes[][2] = {{5, 2}, {1, 1}, {3, 2}}; /* k, stride */
     for (int i = 0; i < 3; i++) {
         jf_conv conv;
         ck_assert_int_eq(jf_conv_init_path(ctx, &conv, wt, NULL, 4, 2, shapes[i][0], shapes[i][0], shapes[i][1], 0, 1,
@@ -163,5 +200,6 @@ int main(void)
 {
     return jft_run_tests("ops_winograd", "winograd", 900,
                          JFT_TESTS(winograd_f2_matches_reference, winograd_f4_matches_reference,
-                                   winograd_each_activation, winograd_falls_back_on_other_layers));
+                                   winograd_larger_kernels_match_reference, winograd_each_activation,
+                                   winograd_falls_back_on_other_layers));
 }

@@ -3,7 +3,7 @@
  * input with im2col into a reused workspace first, and bias + activation run
  * as one epilogue kernel. Direct: cl/conv_direct.cl with implicit zero padding
  * and the epilogue fused. Pointwise (1x1 on CPUs): cl/conv_pointwise.cl, the
- * same weight layout as direct. Winograd (stride-1 3x3 only):
+ * same weight layout as direct. Winograd (stride-1 square 2x2 to 9x9):
  * conv_winograd.c. */
 #include "ops/conv_winograd.h"
 #include "ops/ops.h"
@@ -75,8 +75,9 @@ jf_conv_path jf_conv_default_path(const jf_context *ctx)
 
 /* A layer given no path: JF_CONV's, else the tuning table's, with the table's
  * special kernels for the shapes they take (CPUs: Winograd F(4x4) for stride-1
- * 3x3 layers, 1.3-4x the direct kernel on every 3x3 shape of FDKN, DKN and
- * SVLRM; the pointwise kernel for 1x1 layers, 2.7x; bench_conv_layers). */
+ * square layers, 1.3-4x the direct kernel on every 3x3 shape of FDKN, DKN and
+ * SVLRM, and what `jfilter tune` picks on DKN's 7x7, 5x5 and 2x2 ones; the
+ * pointwise kernel for 1x1 layers, 2.7x; bench_conv_layers). */
 static jf_conv_path jf_conv_layer_default(const jf_context *ctx, int kh, int kw, int stride, int pad)
 {
     jf_conv_path env = jf_conv_env_path();

@@ -1,6 +1,6 @@
 /* conv_winograd.c - the Winograd path of jf_conv (cl/winograd.cl) for
- * stride-1 3x3 convolutions, dilated ones included: F(2x2, 3x3) or
- * F(4x4, 3x3). The weights are transformed once here on the host
+ * stride-1 square convolutions, dilated ones included: F(2x2, 3x3) or
+ * F(4x4, 3x3), a k x k kernel (2 <= k <= 9) as nb x nb blocks of 3x3. The weights are transformed once here on the host
  * (U = G g G^T, in double); each forward pass transforms the input tiles into
  * the workspace and runs one kernel that multiplies in the transformed domain
  * and applies the output transform, bias and activation. The workspace holds
@@ -18,8 +18,11 @@
 
 int jf_conv_winograd_fits(int kh, int kw, int stride)
 {
-    return kh == 3 && kw == 3 && stride == 1;
+    return kh == kw && kh >= 2 && kh <= 9 && stride == 1;
 }
+
+/* 3x3 blocks a side of a k x k kernel zero-padded to a multiple of 3 (cl/winograd.cl) */
+static int jf_wino_blocks(int k) { return (k + 2) / 3; }
 
 /* G of F(m x m, 3 x 3), alpha x 3 */
 static const double jf_g2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
@@ -33,20 +36,30 @@ static const double jf_g4[6][3] = {{1.0 / 4, 0, 0},
 jf_status jf_conv_winograd_init(jf_context *ctx, jf_conv *conv, const float *weight, int m)
 {
     if (m != 2 && m != 4) return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "Winograd F(%dx%d, 3x3): m is 2 or 4", m, m);
-    const int a = m + 2, e_count = a * a, cin = conv->cin, cout = conv->cout;
+    const int a = m + 2, e_count = a * a, cout = conv->cout, k = conv->kh, nb = jf_wino_blocks(k);
+    const int cin = conv->cin * nb * nb; /* virtual channels vc = b * cin + ci */
     const double *g = m == 2 ? &jf_g2[0][0] : &jf_g4[0][0];
     conv->wino_m = m;
+    conv->wino_nb = nb;
     conv->cout_pad = (cout + JF_WINO_BLOCK_CH - 1) / JF_WINO_BLOCK_CH * JF_WINO_BLOCK_CH;
     size_t count = (size_t)e_count * cin * conv->cout_pad;
     float *u = jf_calloc(count, sizeof(float));
     if (!u) return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY, "out of memory");
     for (int o = 0; o < cout; o++)
         for (int ci = 0; ci < cin; ci++) {
-            const float *k = weight + ((size_t)o * cin + ci) * 9;
+            /* block b = (by, bx) of input channel ci0: 3x3 taps of the padded kernel, 0 past k */
+            const int ci0 = ci % conv->cin, b = ci / conv->cin, by = b / nb, bx = b % nb;
+            const float *full = weight + ((size_t)o * conv->cin + ci0) * k * k;
+            double kb[9];
+            for (int r = 0; r < 3; r++)
+                for (int c = 0; c < 3; c++) {
+                    const int y = 3 * by + r, x = 3 * bx + c;
+                    kb[r * 3 + c] = y < k && x < k ? full[y * k + x] : 0.0;
+                }
             double gk[6][3]; /* G k */
             for (int i = 0; i < a; i++)
                 for (int c = 0; c < 3; c++)
-                    gk[i][c] = g[i * 3 + 0] * k[0 * 3 + c] + g[i * 3 + 1] * k[1 * 3 + c] + g[i * 3 + 2] * k[2 * 3 + c];
+                    gk[i][c] = g[i * 3 + 0] * kb[0 * 3 + c] + g[i * 3 + 1] * kb[1 * 3 + c] + g[i * 3 + 2] * kb[2 * 3 + c];
             for (int i = 0; i < a; i++)
                 for (int j = 0; j < a; j++) {
                     double s = gk[i][0] * g[j * 3 + 0] + gk[i][1] * g[j * 3 + 1] + gk[i][2] * g[j * 3 + 2];
@@ -61,13 +74,13 @@ jf_status jf_conv_winograd_init(jf_context *ctx, jf_conv *conv, const float *wei
 double jf_conv_winograd_ws_per_pixel(const jf_conv *conv)
 {
     const int m = conv->wino_m, a = m + 2;
-    return (double)a * a * conv->cin / ((double)m * m);
+    return (double)a * a * conv->cin * conv->wino_nb * conv->wino_nb / ((double)m * m);
 }
 
 jf_status jf_conv_winograd_forward(jf_context *ctx, const jf_conv *conv, const jf_tensor *in, jf_tensor *out,
                                    int ho, int wo, jf_workspace *ws)
 {
-    const int m = conv->wino_m, a = m + 2, d = conv->dil, cin = conv->cin;
+    const int m = conv->wino_m, a = m + 2, d = conv->dil, nb = conv->wino_nb, cin = conv->cin * nb * nb;
     char options[32];
     snprintf(options, sizeof options, "-DJF_WINO_M=%d", m);
     /* tiles of the largest sub-grid, ceil(ho/d) x ceil(wo/d) outputs */
@@ -94,9 +107,9 @@ jf_status jf_conv_winograd_forward(jf_context *ctx, const jf_conv *conv, const j
     for (size_t base = 0; base < total; base += chunk) {
         const int n = (int)(total - base < chunk ? total - base : chunk);
         st = jf_run(ctx, "winograd.cl", options, "wino_input", jf_grid2(tpad / JF_WINO_BLOCK_T, (size_t)cin, t->wg_wino_input),
-                    JF_KARGS(JF_KMEM(in->buf), JF_KMEM(ws->buf), JF_KINT(cin), JF_KINT(in->h), JF_KINT(in->w),
+                    JF_KARGS(JF_KMEM(in->buf), JF_KMEM(ws->buf), JF_KINT(conv->cin), JF_KINT(in->h), JF_KINT(in->w),
                              JF_KINT(conv->pad), JF_KINT(d), JF_KINT(th), JF_KINT(tw), JF_KINT((int)base),
-                             JF_KINT(n), JF_KINT((int)tpad)));
+                             JF_KINT(n), JF_KINT((int)tpad), JF_KINT(nb)));
         if (st != JF_OK) return st;
         jf_grid g = jf_grid2((size_t)conv->cout_pad / JF_WINO_BLOCK_CH,
                              ((size_t)n + JF_WINO_BLOCK_T - 1) / JF_WINO_BLOCK_T, t->wg_wino_gemm);

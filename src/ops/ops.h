@@ -26,11 +26,12 @@ void jf_workspace_free(jf_workspace *ws);
 
 /* How a convolution is computed: im2col + CLBlast SGEMM (1x1: SGEMM alone),
  * the direct kernel of cl/conv_direct.cl, the pointwise kernel for 1x1
- * layers (cl/conv_pointwise.cl) or Winograd (cl/winograd.cl, stride-1 3x3
- * layers only: F(4x4, 3x3), or F(2x2, 3x3) asked for by name; other layers
- * asked for Winograd take the tuning table's path). The default is the
- * tuning table's (runtime/device.c): on CPUs Winograd F(4x4) for stride-1
- * 3x3 layers, pointwise for 1x1, direct for the rest; SGEMM elsewhere.
+ * layers (cl/conv_pointwise.cl) or Winograd (cl/winograd.cl, stride-1 square
+ * layers of 2x2 to 9x9, larger than 3x3 as blocks of 3x3: F(4x4, 3x3), or
+ * F(2x2, 3x3) asked for by name; other layers asked for Winograd take the
+ * tuning table's path). The default is the tuning table's
+ * (runtime/device.c): on CPUs Winograd F(4x4) for the layers it takes,
+ * pointwise for 1x1, direct for the rest; SGEMM elsewhere.
  * JF_CONV=gemm|direct puts every layer on that path, JF_CONV=winograd every
  * layer Winograd takes, JF_CONV=auto measures (below). */
 typedef enum jf_conv_path {
@@ -61,6 +62,7 @@ typedef struct jf_conv {
     jf_conv_path path;
     int cout_pad;         /* direct, pointwise and Winograd: cout rounded up to the channel block (16) */
     int wino_m;           /* Winograd: output tile m of F(m x m, 3 x 3), 2 or 4; else 0 */
+    int wino_nb;          /* Winograd: 3x3 kernel blocks a side (1 for k <= 3, 2 for 4..6, 3 for 7..9) */
     jf_act act;
     float slope;          /* LeakyReLU negative slope */
     int act_channels;     /* activation on output channels [0, act_channels) only */
