@@ -213,8 +213,8 @@ def main():
 
     # min next to median: on a shared 2-core machine the minimum is the least disturbed run
     hdr = ("model", "size", "device", "conv", "jf first", "jf median", "jf min", "pt median", "pt min",
-           "ratio", "jf GFLOP/s", "jf %peak", "pt GFLOP/s", "pt %peak")
-    line = "%-14s %-9s %-27s %-7s %8s %9s %7s %9s %7s %6s %10s %8s %10s %8s"
+           "ratio", "jf GFLOP/s", "jf %peak", "pt GFLOP/s", "pt %peak", "jf MiB")
+    line = "%-14s %-9s %-27s %-7s %8s %9s %7s %9s %7s %6s %10s %8s %10s %8s %7s"
     print(line % hdr)
     for name, size, dev, conv, jf, pt in rows:
         jm = jf["median_ms"] if jf else None
@@ -225,7 +225,8 @@ def main():
             fmt(pm, "%.0f"), fmt(pt and pt["min_ms"], "%.0f"),
             fmt(jm / pm if jm and pm else None, "%.2f"),
             fmt(jf and jf["gflops"]), fmt(100 * jf["gflops"] / peak if jf and peak else None, "%.1f%%"),
-            fmt(pt and pt["gflops"]), fmt(100 * pt["gflops"] / peak if pt and peak else None, "%.1f%%")))
+            fmt(pt and pt["gflops"]), fmt(100 * pt["gflops"] / peak if pt and peak else None, "%.1f%%"),
+            fmt(jf and jf.get("peak_device_mib"), "%.0f")))
     for name, size, dev, conv, jf, pt in rows:
         if jf:
             summary.setdefault((name, size, "jfilter %s %s" % (dev, conv)), []).append(jf["median_ms"])

@@ -16,8 +16,9 @@ static void bench_help(void)
            "line with: model, architecture, device, width, height, scale, first_ms (context,\n"
            "kernel compile or cache load, weight upload and the first run), compile_ms,\n"
            "programs_from_cache, median_ms and min_ms over N steady-state runs, gflop per\n"
-           "run (gflop_reference: the published schedule's, e.g. DKN's 16 shifted passes)\n"
-           "and the achieved gflops.\n"
+           "run (gflop_reference: the published schedule's, e.g. DKN's 16 shifted passes),\n"
+           "the achieved gflops and peak_device_mib (the most device memory jfilter's\n"
+           "buffers held: weights, tensors, workspaces; images used in place not counted).\n"
            "\n"
            "  --model M    model name or .safetensors file (default %s)\n"
            "  --size WxH   guide size (default 640x480); may be given several times\n"
@@ -57,6 +58,7 @@ static int bench_one(const char *model_path, const char *model_name, const char 
     unsigned short *depth = NULL;
     float *out = NULL;
     double *times = NULL;
+    jf_device_memory_stats(NULL, NULL, 1); /* the peak from here: this context and model */
     if (cli_open_model(device, model_path, &ctx, &model)) return 1;
     jf_model_info info = {.size = sizeof(jf_model_info)};
     jf_model_get_info(model, &info);
@@ -95,13 +97,15 @@ static int bench_one(const char *model_path, const char *model_name, const char 
     jf_model_flops_reference(model, w, h, &flops_ref);
     jf_context_stats stats;
     jf_context_get_stats(ctx, &stats);
+    size_t peak_bytes = 0;
+    jf_device_memory_stats(NULL, &peak_bytes, 0);
     printf("{\"model\": \"%s\", \"architecture\": \"%s\", \"device\": \"%s\", \"width\": %d, \"height\": %d, "
            "\"scale\": %d, \"first_ms\": %.1f, \"compile_ms\": %.1f, \"programs_from_cache\": %d, "
            "\"repeat\": %d, \"median_ms\": %.1f, \"min_ms\": %.1f, \"gflop\": %.3f, \"gflop_reference\": %.3f, "
-           "\"gflops\": %.2f}\n",
+           "\"gflops\": %.2f, \"peak_device_mib\": %.1f}\n",
            model_name, info.architecture, jf_context_device(ctx)->name, w, h, scale, first, stats.compile_ms,
            stats.programs_from_cache, repeat, median, repeat ? times[0] : first, flops / 1e9, flops_ref / 1e9,
-           median > 0 ? flops / 1e6 / median : 0.0);
+           median > 0 ? flops / 1e6 / median : 0.0, peak_bytes / 1048576.0);
     fflush(stdout);
     rc = 0;
 done:

@@ -174,6 +174,11 @@ JF_API jf_status jf_context_get_stats(const jf_context *ctx, jf_context_stats *s
  * and driver): a path of at most len - 1 bytes, "" when the cache is off
  * (JF_CACHE_DIR=off). The file may not exist yet. */
 JF_API jf_status jf_context_tuning_file(const jf_context *ctx, char *path, size_t len);
+/* Device memory this process holds in jfilter's buffers (every context: weights, tensors,
+ * workspaces, scratch; not images wrapped in place on CPU devices), now and at most since
+ * the last reset; reset_peak != 0 then sets the peak to what is held now. Either pointer
+ * may be NULL. */
+JF_API jf_status jf_device_memory_stats(size_t *in_use, size_t *peak, int reset_peak);
 
 /* ---- Images ------------------------------------------------------------ */
 

@@ -301,6 +301,39 @@ START_TEST(the_tuning_is_checked_and_fixed_once_used)
 }
 END_TEST
 
+/* jf_device_memory_stats follows every buffer made and released, and its peak
+ * the largest total since the last reset; images wrapped in place do not count. */
+START_TEST(device_memory_is_counted)
+{
+    jf_context *ctx = jft_context();
+    size_t base = 0, now = 0, peak = 0;
+    ck_assert_int_eq(jf_device_memory_stats(&base, NULL, 1), JF_OK);
+    jf_tensor a, b;
+    ck_assert_int_eq(jf_tensor_alloc(ctx, &a, 2, 100, 50), JF_OK); /* 40000 bytes */
+    ck_assert_int_eq(jf_tensor_alloc(ctx, &b, 1, 10, 10), JF_OK);  /* 400 */
+    jf_device_memory_stats(&now, &peak, 0);
+    ck_assert_uint_eq(now, base + 40400);
+    ck_assert_uint_eq(peak, base + 40400);
+    jf_tensor_free(&a);
+    jf_device_memory_stats(&now, &peak, 0);
+    ck_assert_uint_eq(now, base + 400);
+    ck_assert_uint_eq(peak, base + 40400);
+    jf_device_memory_stats(NULL, NULL, 1);
+    jf_device_memory_stats(NULL, &peak, 0);
+    ck_assert_uint_eq(peak, base + 400);
+    float host[64] = {0};
+    cl_mem wrap = NULL;
+    ck_assert_int_eq(jf_buffer_wrap_host(ctx, sizeof host, host, &wrap), JF_OK);
+    jf_device_memory_stats(&now, NULL, 0);
+    ck_assert_uint_eq(now, base + 400);
+    jf_buffer_release(wrap);
+    jf_tensor_free(&b);
+    jf_device_memory_stats(&now, NULL, 0);
+    ck_assert_uint_eq(now, base);
+    jf_context_destroy(ctx);
+}
+END_TEST
+
 START_TEST(plane_copies_match_host_copies)
 {
     jf_context *ctx = jft_context();
@@ -431,7 +464,7 @@ int main(void)
         every_program_builds_with_common_alone, common_codes_equal_the_host_enums,
         programs_are_keyed_by_file_and_options, run_checks_every_argument,
         the_tuning_table_picks_a_row,           every_vector_width_gives_the_same_filters,
-        the_tuning_is_checked_and_fixed_once_used, plane_copies_match_host_copies,
+        the_tuning_is_checked_and_fixed_once_used, device_memory_is_counted, plane_copies_match_host_copies,
         window_copies_match_host_copies,        plane_views_alias_their_planes,
         affine_compose_matches_reference,
     };

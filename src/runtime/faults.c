@@ -1,6 +1,7 @@
 /* faults.c - the fault-injection hook (see faults.h): per-site call counters,
  * the armed call, JF_FAULT_INJECT read once, and the live-object counts. The
  * counters are atomic because contexts may run in several threads at once. */
+#include "jfilter.h"
 #include "runtime/faults.h"
 
 #include <stdatomic.h>
@@ -60,6 +61,28 @@ void jf_fault_reset(void)
 }
 
 void jf_live_add(jf_live_kind kind, int delta) { atomic_fetch_add(&jf_live[kind], delta); }
+
+static atomic_llong jf_bytes_now, jf_bytes_peak;
+
+void jf_live_bytes_add(long long delta)
+{
+    long long now = atomic_fetch_add(&jf_bytes_now, delta) + delta;
+    long long peak = atomic_load(&jf_bytes_peak);
+    while (now > peak && !atomic_compare_exchange_weak(&jf_bytes_peak, &peak, now)) {
+    }
+}
+
+jf_status jf_device_memory_stats(size_t *in_use, size_t *peak, int reset_peak)
+{
+    long long now = atomic_load(&jf_bytes_now);
+    if (in_use) *in_use = now > 0 ? (size_t)now : 0;
+    if (peak) {
+        long long p = atomic_load(&jf_bytes_peak);
+        *peak = p > 0 ? (size_t)p : 0;
+    }
+    if (reset_peak) atomic_store(&jf_bytes_peak, now);
+    return JF_OK;
+}
 long jf_live_count(jf_live_kind kind) { return atomic_load(&jf_live[kind]); }
 
 void *jf_malloc(size_t bytes) { return jf_fault_hit(JF_FAULT_HOST_ALLOC) ? NULL : malloc(bytes); }

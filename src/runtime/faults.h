@@ -36,6 +36,9 @@ const char *jf_fault_site_name(jf_fault_site site);
 typedef enum jf_live_kind { JF_LIVE_MEM = 0, JF_LIVE_PROGRAM, JF_LIVE_KERNEL, JF_LIVE_KINDS } jf_live_kind;
 void jf_live_add(jf_live_kind kind, int delta);
 long jf_live_count(jf_live_kind kind);
+/* Bytes of device buffers held now, and the most held since the last reset (process-wide,
+ * every context; host-memory wraps not counted): jf_device_memory_stats in the public API. */
+void jf_live_bytes_add(long long delta);
 
 /* Host allocation through the hook (the library's sources use these). */
 void *jf_malloc(size_t bytes);

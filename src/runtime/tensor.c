@@ -20,6 +20,7 @@ static jf_status jf_buffer_make(jf_context *ctx, size_t bytes, cl_mem_flags flag
     if (err != CL_SUCCESS)
         return jf_fail_cl(ctx, err, flags & CL_MEM_USE_HOST_PTR ? "clCreateBuffer (on host memory)" : "clCreateBuffer");
     jf_live_add(JF_LIVE_MEM, 1);
+    if (!(flags & CL_MEM_USE_HOST_PTR)) jf_live_bytes_add((long long)bytes);
     *out = m;
     return JF_OK;
 }
@@ -104,6 +105,12 @@ jf_tensor jf_tensor_wrap(cl_mem buf, int c, int h, int w)
 void jf_buffer_release(cl_mem buf)
 {
     if (buf) {
+        size_t bytes = 0;
+        cl_mem_flags flags = 0;
+        if (clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof bytes, &bytes, NULL) == CL_SUCCESS &&
+            clGetMemObjectInfo(buf, CL_MEM_FLAGS, sizeof flags, &flags, NULL) == CL_SUCCESS &&
+            !(flags & CL_MEM_USE_HOST_PTR))
+            jf_live_bytes_add(-(long long)bytes);
         clReleaseMemObject(buf);
         jf_live_add(JF_LIVE_MEM, -1);
     }
