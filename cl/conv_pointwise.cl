@@ -8,8 +8,7 @@
  * broadcast from memory). The direct kernel, built for 3x3 windows, ran
  * these layers at a fraction of its 3x3 rate (loop and window overhead per
  * multiply-add, measured). Channels are summed in ascending order with fma,
- * as in conv_direct: the two give the same bits on PoCL.
- * Weights: [cin][cout_pad], zero past cout. */
+ * as in conv_direct. Weights: [cin][cout_pad], zero past cout. */
 /* jf_activate (cl/common.cl) on 16 lanes */
 static inline float16 jf_activate16(float16 v, int act, float slope)
 {

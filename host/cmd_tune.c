@@ -31,6 +31,8 @@ static void tune_help(void)
            CLI_DEFAULT_MODEL);
 }
 
+/* The file's path codes are jf_conv_path's (src/ops/ops.h); its lines are
+ * conv_choose.c's. Both are read here only to show them. */
 static const char *path_name(int path)
 {
     switch (path) {

@@ -81,11 +81,10 @@ jf_conv_path jf_conv_default_path(const jf_context *ctx)
 static jf_conv_path jf_conv_layer_default(const jf_context *ctx, int kh, int kw, int stride, int pad)
 {
     jf_conv_path env = jf_conv_env_path();
-    if (env == JF_CONV_DIRECT || env == JF_CONV_GEMM) return env; /* every layer on that path */
-    if (env == JF_CONV_DEFAULT && ctx->tune.conv_winograd && jf_conv_winograd_fits(kh, kw, stride))
-        return JF_CONV_WINOGRAD;
+    if (env != JF_CONV_DEFAULT) return env; /* every layer on that path (Winograd: where it fits) */
+    if (ctx->tune.conv_winograd && jf_conv_winograd_fits(kh, kw, stride)) return JF_CONV_WINOGRAD;
     if (ctx->tune.conv_direct && jf_conv_is_pointwise(kh, kw, stride, pad)) return JF_CONV_POINTWISE;
-    return env != JF_CONV_DEFAULT ? env : jf_conv_default_path(ctx);
+    return jf_conv_default_path(ctx);
 }
 
 jf_status jf_conv_init(jf_context *ctx, jf_conv *conv, const float *weight, const float *bias,
@@ -119,13 +118,12 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
     conv->path = path == JF_CONV_DEFAULT ? jf_conv_layer_default(ctx, kh, kw, stride, pad) : path;
     const int pointwise = jf_conv_is_pointwise(kh, kw, stride, pad);
     int wino_m = conv->path == JF_CONV_WINOGRAD_F2 ? 2 : 4;
+    /* a layer asked for Winograd that it does not take: the table's path (1x1 on CPUs: pointwise) */
     if (conv->path == JF_CONV_WINOGRAD || conv->path == JF_CONV_WINOGRAD_F2)
         conv->path = jf_conv_winograd_fits(kh, kw, stride) ? JF_CONV_WINOGRAD
-                     : ctx->tune.conv_direct                ? JF_CONV_DIRECT
-                                                            : JF_CONV_GEMM;
-    /* a 1x1 layer asked for Winograd falls back as above, and on CPUs there that is the pointwise kernel */
-    if (conv->path == JF_CONV_DIRECT && pointwise && (path == JF_CONV_WINOGRAD || path == JF_CONV_WINOGRAD_F2))
-        conv->path = JF_CONV_POINTWISE;
+                     : !ctx->tune.conv_direct              ? JF_CONV_GEMM
+                     : pointwise                           ? JF_CONV_POINTWISE
+                                                           : JF_CONV_DIRECT;
     if (conv->path == JF_CONV_POINTWISE && !pointwise) conv->path = JF_CONV_DIRECT;
     size_t per_out = (size_t)cin * kh * kw;
     jf_status st;

@@ -1,9 +1,9 @@
 /* conv_choose.c - JF_CONV=auto: each new layer shape's convolution path
  * chosen by measurement. At jf_conv_init, a shape (cin, cout, kh, kw,
  * stride, pad, dil) the context has not seen runs on a probe image with each
- * candidate path (direct, im2col + SGEMM, for stride-1 3x3 layers
- * Winograd F(2x2) and F(4x4), for 1x1 layers the pointwise kernel), the fastest of a few runs wins, and the
- * winner is kept in the context's table and in a file beside the compiled
+ * candidate path (direct, im2col + SGEMM, for the stride-1 square layers
+ * Winograd takes F(2x2) and F(4x4), for 1x1 layers the pointwise kernel),
+ * the fastest of a few runs wins, and the winner is kept in the context's table and in a file beside the compiled
  * programs (one per device, driver and kernel source: a changed kernel
  * measures again), so later processes skip the measuring. Measuring is
  * opt-in (JF_CONV=auto, or `jfilter tune` ahead of time) because the first
@@ -139,11 +139,15 @@ jf_conv_path jf_conv_measured(jf_context *ctx, int cout, int cin, int kh, int kw
 
 jf_status jf_context_tuning_file(const jf_context *ctx, char *path, size_t len)
 {
-    if (!ctx || !path || len == 0) return JF_ERR_INVALID_ARGUMENT;
+    if (!ctx || !path || len == 0)
+        return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_context_tuning_file: NULL argument or len 0");
     char buf[4200];
     if (!jf_choice_file(ctx, buf, sizeof buf)) buf[0] = 0;
-    if (strlen(buf) >= len) return JF_ERR_INVALID_ARGUMENT;
-    memcpy(path, buf, strlen(buf) + 1);
+    const size_t n = strlen(buf);
+    if (n >= len)
+        return jf_fail(NULL, JF_ERR_INVALID_ARGUMENT, "jf_context_tuning_file: the path needs %zu bytes, %zu given",
+                       n + 1, len);
+    memcpy(path, buf, n + 1);
     return JF_OK;
 }
 

@@ -1,6 +1,7 @@
 /* conv_winograd.c - the Winograd path of jf_conv (cl/winograd.cl) for
  * stride-1 square convolutions, dilated ones included: F(2x2, 3x3) or
- * F(4x4, 3x3), a k x k kernel (2 <= k <= 9) as nb x nb blocks of 3x3. The weights are transformed once here on the host
+ * F(4x4, 3x3), a k x k kernel (2 <= k <= 9) as nb x nb blocks of 3x3.
+ * The weights are transformed once here on the host
  * (U = G g G^T, in double); each forward pass transforms the input tiles into
  * the workspace and runs one kernel that multiplies in the transformed domain
  * and applies the output transform, bias and activation. The workspace holds

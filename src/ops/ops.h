@@ -67,7 +67,7 @@ typedef struct jf_conv {
     float slope;          /* LeakyReLU negative slope */
     int act_channels;     /* activation on output channels [0, act_channels) only */
     cl_mem weight;        /* GEMM: cout x (cin*kh*kw) row-major; direct and pointwise: (cin*kh*kw) x cout_pad;
-                           * Winograd: U = G g G^T as (m+2)^2 x cin x cout_pad.
+                           * Winograd: U = G g G^T as (m+2)^2 x (nb^2 cin) x cout_pad.
                            * BatchNorm is already folded in. */
     cl_mem bias;          /* cout */
 } jf_conv;

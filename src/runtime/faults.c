@@ -1,5 +1,6 @@
 /* faults.c - the fault-injection hook (see faults.h): per-site call counters,
- * the armed call, JF_FAULT_INJECT read once, and the live-object counts. The
+ * the armed call, JF_FAULT_INJECT read once, the live-object counts and the
+ * device bytes held (jf_device_memory_stats). The
  * counters are atomic because contexts may run in several threads at once. */
 #include "jfilter.h"
 #include "runtime/faults.h"
@@ -62,6 +63,8 @@ void jf_fault_reset(void)
 
 void jf_live_add(jf_live_kind kind, int delta) { atomic_fetch_add(&jf_live[kind], delta); }
 
+long jf_live_count(jf_live_kind kind) { return atomic_load(&jf_live[kind]); }
+
 static atomic_llong jf_bytes_now, jf_bytes_peak;
 
 void jf_live_bytes_add(long long delta)
@@ -83,7 +86,6 @@ jf_status jf_device_memory_stats(size_t *in_use, size_t *peak, int reset_peak)
     if (reset_peak) atomic_store(&jf_bytes_peak, now);
     return JF_OK;
 }
-long jf_live_count(jf_live_kind kind) { return atomic_load(&jf_live[kind]); }
 
 void *jf_malloc(size_t bytes) { return jf_fault_hit(JF_FAULT_HOST_ALLOC) ? NULL : malloc(bytes); }
 void *jf_calloc(size_t n, size_t size) { return jf_fault_hit(JF_FAULT_HOST_ALLOC) ? NULL : calloc(n, size); }

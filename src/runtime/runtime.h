@@ -49,7 +49,7 @@ typedef struct jf_tune {
                              * a work-group of many overflowed the stack, so 1 x 1 there */
     jf_wg wg_conv_pointwise; /* conv_pointwise.cl (channel blocks x 16-pixel groups); PoCL: 1 x 1
                               * measured 10-20 % faster than the driver's choice */
-    int conv_winograd;       /* 1: stride-1 3x3 layers default to Winograd F(4x4) (src/ops/conv.c);
+    int conv_winograd;       /* 1: stride-1 square layers (2x2-9x9) default to Winograd F(4x4) (src/ops/conv.c);
                               * results then move with where a tile starts, by float rounding */
 } jf_tune;
 
