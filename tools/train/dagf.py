@@ -357,6 +357,24 @@ class DAGF(nn.Module):
             lv.export("level.%d" % i, out, last=i == self.levels - 1)
         return out
 
+    def unfold_tensors(self, tensors):
+        """A state dict for this training model from an exported (folded) file, to fine-tune
+        a shipped model whose checkpoint is gone. The folded convolutions load as they are and
+        every AdaptiveNorm keeps its identity start (w1 = 0), so the network computes what the
+        file does; the earlier levels' residual heads, which only the multi-stage loss uses
+        and the file leaves out, start as copies of the last level's."""
+        out = {}
+        for k, v in tensors.items():
+            out[k.replace(".output.scale", ".output_scale")] = v
+        last = "level.%d.output.residual." % (self.levels - 1)
+        for i in range(self.levels - 1):
+            for k in [k for k in tensors if k.startswith(last)]:
+                out.setdefault(k.replace(last, "level.%d.output.residual." % i), tensors[k].clone())
+        missing = [k for k in self.state_dict() if k not in out and ".norm." not in k]
+        if missing:
+            raise ValueError("not in the file: " + ", ".join(missing))
+        return out
+
     def metadata(self):
         return {"features": self.features, "levels": self.levels, "res_blocks": self.res_blocks}
 

@@ -164,7 +164,7 @@ def boundary_aware(out, gt):
     return (dx * dy * d.abs()).mean()
 
 
-def loss_fn(arch, out, gt, frac=0.0, ba_weight=0.0):
+def loss_fn(arch, out, gt, frac=0.0, ba_weight=0.0, stage_weight=1.0):
     if arch == "svlrm":
         return torch.sqrt((out - gt) ** 2 + 1e-6).mean()  # Charbonnier, eps 1e-3
     if arch == "dagf":
@@ -172,7 +172,7 @@ def loss_fn(arch, out, gt, frac=0.0, ba_weight=0.0):
         # outputs, mean over those levels, with a weight falling linearly from 1 at the
         # start to 0 halfway through training; optional boundary-aware term.
         loss = (out[-1] - gt).abs().mean()
-        w = max(0.0, 1.0 - 2.0 * frac)
+        w = stage_weight * max(0.0, 1.0 - 2.0 * frac)
         if w > 0 and len(out) > 1:
             loss = loss + w * sum((o - gt).abs().mean() for o in out[:-1]) / (len(out) - 1)
         if ba_weight > 0:
@@ -210,6 +210,8 @@ def main():
     p.add_argument("--init", default="", help="start from the weights of this jfilter safetensors file "
                    "(e.g. fine-tune x4 from x8), or of a training checkpoint (.pt; dagf's exported "
                    "files are folded, so dagf needs the .pt); ignored when resuming")
+    p.add_argument("--stage-weight", type=float, default=1.0, help="dagf: starting weight of the "
+                   "multi-stage loss (falls to 0 halfway); 0 when fine-tuning a shipped file")
     p.add_argument("--features", type=int, default=32, help="dagf: channels per layer")
     p.add_argument("--levels", type=int, default=3, help="dagf: pyramid levels")
     p.add_argument("--res-blocks", type=int, default=2, help="dagf: residual blocks per level")
@@ -243,6 +245,8 @@ def main():
             tensors = torch.load(args.init, map_location="cpu", weights_only=False)["model"]
         else:
             tensors, _ = read_safetensors(args.init)
+            if args.arch == "dagf":
+                tensors = model.unfold_tensors(tensors)
         model.load_state_dict(tensors, strict=False)
         print("initialised from %s" % args.init, flush=True)
     if args.resume and os.path.exists(args.ckpt):
@@ -289,7 +293,7 @@ def main():
             g["lr"] = lr
         g_, u_, t_ = data.batch(rng, args.batch, args.crop)
         out = forward(model, args.arch, g_, u_)
-        loss = loss_fn(args.arch, out, t_, frac, args.ba_weight)
+        loss = loss_fn(args.arch, out, t_, frac, args.ba_weight, args.stage_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if args.clip_grad > 0:  # a plain 12-layer CNN at a high LR: keep one bad batch from undoing hours
