@@ -208,8 +208,8 @@ def main():
     p.add_argument("--hard", type=float, default=0.0, help="fraction of crops drawn where the degraded "
                    "input is furthest from the truth (edges) instead of uniformly")
     p.add_argument("--init", default="", help="start from the weights of this jfilter safetensors file "
-                   "(e.g. fine-tune x4 from x8), or of a training checkpoint (.pt; dagf's exported "
-                   "files are folded, so dagf needs the .pt); ignored when resuming")
+                   "(e.g. fine-tune x4 from x8; dagf's folded files load through DAGF.unfold_tensors), "
+                   "or of a training checkpoint (.pt); ignored when resuming")
     p.add_argument("--stage-weight", type=float, default=1.0, help="dagf: starting weight of the "
                    "multi-stage loss (falls to 0 halfway); 0 when fine-tuning a shipped file")
     p.add_argument("--features", type=int, default=32, help="dagf: channels per layer")
