@@ -157,3 +157,18 @@ def test_reach_is_the_halo():
             moved = (m(x2) != y0).any(1)[0, 0].nonzero().flatten()
             reach.append(int((moved - px).abs().max()))
     assert reach == [253, 254]
+
+
+def test_l0_teacher_cuts_its_margin_and_keeps_the_step():
+    # train_fan's L0 teacher runs on the crop plus a margin (its FFT solve wraps around the
+    # border) and returns only the centre: same size as the training crop, step kept, flat
+    # sides flat
+    import train_fan
+    rng = np.random.default_rng(1)
+    img = to_u8(step_image(40, 48))
+    big = train_fan.random_crop(rng, img, 40, 48, exact=True)
+    assert big.shape == (40, 48, 3)
+    out = train_fan.teacher_of("l0", 0.005, big, 8)[0]
+    assert out.shape == (3, 24, 32)
+    centre = torch.from_numpy(big[8:-8, 8:-8].astype(np.float32) / 255).permute(2, 0, 1)
+    assert (out - centre).abs().max() < 0.02

@@ -10,7 +10,10 @@
 # batch 1 normalises every crop by its own statistics, and switching to running statistics
 # afterwards made the energy jump a hundredfold in a short trial run. The network starts as the
 # identity (output layer zero), its output layer learns at --out-lr-mult times the rate, and
-# --warmup-minutes of L1 imitation of a bilateral filter may come first (weights/README.md says why).
+# --warmup-minutes of imitation of a teacher smoother may come first (weights/README.md says why).
+# The recipe that got off the identity (fan8): --batch 4 of one crop size, train-mode BatchNorm
+# (--freeze-bn 0.85: the last 15 % frozen, after the running statistics are measured anew on
+# the current weights), MSE imitation of L0 smoothing (lambda 0.005) first, then the energy.
 import argparse
 import glob
 import os
@@ -25,6 +28,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fan  # noqa: E402
+import smoothers  # noqa: E402
 
 RGBDD = "/work/shared/data/rgbdd/rgb"
 SKIMAGE = ["astronaut", "chelsea", "coffee", "rocket", "stereo_motorcycle", "hubble_deep_field", "retina",
@@ -56,10 +60,14 @@ def to_tensor(a):
     return torch.from_numpy(a.astype(np.float32) / 255.0).permute(2, 0, 1)[None].contiguous()
 
 
-def random_crop(rng, img, lo, hi):
+def random_crop(rng, img, lo, hi, exact=False):
+    """A random crop with flips: sides drawn in lo..hi, or (exact) lo rows by hi columns."""
     h, w = img.shape[:2]
-    ch = int(rng.integers(lo, min(hi, h) + 1))
-    cw = int(rng.integers(lo, min(hi, w) + 1))
+    if exact:
+        ch, cw = min(lo, h), min(hi, w)
+    else:
+        ch = int(rng.integers(lo, min(hi, h) + 1))
+        cw = int(rng.integers(lo, min(hi, w) + 1))
     y = int(rng.integers(0, h - ch + 1))
     x = int(rng.integers(0, w - cw + 1))
     c = img[y:y + ch, x:x + cw]
@@ -68,6 +76,20 @@ def random_crop(rng, img, lo, hi):
     if rng.random() < 0.5:
         c = c[::-1]
     return np.ascontiguousarray(c)
+
+
+def teacher_of(name, lam, crop_u8, margin):
+    """The teacher's output for the centre of crop_u8 (H x W x 3 uint8, margin pixels on every
+    side beyond the training crop), as 1 x 3 x h x w in [0, 1]. L0's FFT solve wraps around the
+    border, so it runs on the larger crop and the margin is cut away."""
+    f = crop_u8.astype(np.float32) / 255
+    if name == "l0":
+        out = smoothers.l0(f.astype(np.float64), lam).astype(np.float32)
+    else:
+        out = cv2.bilateralFilter(f, 9, 0.1, 5)
+    if margin:
+        out = out[margin:-margin, margin:-margin]
+    return torch.from_numpy(np.ascontiguousarray(out)).permute(2, 0, 1)[None]
 
 
 def val_crops(val, size=192):
@@ -123,7 +145,12 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--out-lr-mult", type=float, default=30.0)
     ap.add_argument("--warmup-minutes", type=float, default=0.0,
-                    help="minutes of L1 imitation of cv2.bilateralFilter(d 9, sigma_r 0.1, sigma_s 5) first")
+                    help="minutes of imitation of --teacher first, then the energy")
+    ap.add_argument("--teacher", choices=("bilateral", "l0"), default="bilateral",
+                    help="bilateral: cv2.bilateralFilter(d 9, sigma_r 0.1, sigma_s 5); l0: smoothers.l0")
+    ap.add_argument("--teacher-lambda", type=float, default=0.005, help="L0's lambda")
+    ap.add_argument("--teacher-loss", choices=("l1", "mse"), default="l1")
+    ap.add_argument("--batch", type=int, default=1, help="crops per step, all of one size")
     ap.add_argument("--lr-drop", type=float, default=0.7)
     ap.add_argument("--freeze-bn", type=float, default=0.0,
                     help="fraction of the time after which BatchNorm is frozen (0: from the start)")
@@ -159,13 +186,14 @@ def main():
     rest = [p for n, p in model.named_parameters() if not n.startswith("out.")]
     opt = torch.optim.Adam([{"params": rest, "mult": 1.0}, {"params": out_params, "mult": args.out_lr_mult}],
                            lr=args.lr, betas=(0.9, args.beta2), weight_decay=args.weight_decay)
-    state = {"iter": 0, "elapsed": 0.0, "best": float("inf"), "rng": None}
+    state = {"iter": 0, "elapsed": 0.0, "best": float("inf"), "rng": None, "recalibrated": False}
     last = os.path.join(args.out, "last.pt")
     if os.path.exists(last):
         ck = torch.load(last)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         state.update({k: ck[k] for k in ("iter", "elapsed", "best", "rng")})
+        state["recalibrated"] = bool(ck.get("recalibrated", False))
         log("resumed at iter %d, %.1f min" % (state["iter"], state["elapsed"] / 60))
     rng = np.random.default_rng(args.seed + state["iter"])
     if state["rng"] is not None:
@@ -176,7 +204,8 @@ def main():
 
     def save(path, extra=None):
         state["rng"] = rng.bit_generator.state
-        ck = {"model": model.state_dict(), "opt": opt.state_dict(), **state, "decisions": fan.FAN_DECISIONS}
+        ck = {"model": model.state_dict(), "opt": opt.state_dict(), **state, "decisions": fan.FAN_DECISIONS,
+              "args": vars(args)}
         if extra:
             ck.update(extra)
         torch.save(ck, path + ".tmp")
@@ -195,20 +224,38 @@ def main():
             break
         for g in opt.param_groups:
             g["lr"] = args.lr * g.get("mult", 1.0) * (0.1 if frac >= args.lr_drop else 1.0)
-        set_bn_frozen(model, frac >= args.freeze_bn)
-        img = train[int(rng.integers(len(train)))]
-        c = random_crop(rng, img, *args.crop)
-        x = to_tensor(c)
-        b = torch.from_numpy(fan.edge_mask(c))[None, None]
+        frozen = frac >= args.freeze_bn
+        if frozen and args.freeze_bn > 0 and not state["recalibrated"]:
+            # train-mode BatchNorm until now: its running averages lag the weights, so they
+            # are measured anew on the current network before it is frozen (eval mode)
+            calibrate_bn(model, train, rng, max(args.calibrate, 4 * args.batch), args.crop)
+            state["recalibrated"] = True
+            log("BatchNorm frozen at iter %d after recalibration; validation energy %.2f"
+                % (state["iter"], validate(model, vcrops)))
+        set_bn_frozen(model, frozen)
+        imitate = elapsed < args.warmup_minutes * 60
+        margin = 16 if imitate and args.teacher == "l0" else 0
+        lo, hi = args.crop
+        size = (int(rng.integers(lo, hi + 1)), int(rng.integers(lo, hi + 1)))
+        xs, bs, ts = [], [], []
+        for _ in range(args.batch):
+            img = train[int(rng.integers(len(train)))]
+            big = random_crop(rng, img, size[0] + 2 * margin, size[1] + 2 * margin, exact=True)
+            c = big[margin:big.shape[0] - margin, margin:big.shape[1] - margin]
+            xs.append(to_tensor(c))
+            bs.append(torch.from_numpy(fan.edge_mask(c))[None, None])
+            if imitate:
+                ts.append(teacher_of(args.teacher, args.teacher_lambda, big, margin))
+        x, b = torch.cat(xs), torch.cat(bs)
         y = model(x)
         total_e, d, f, e, _ = fan.energy(y, x, b, terms=True)
-        if elapsed < args.warmup_minutes * 60:
+        if imitate:
             # imitation warm-up: from the identity no step of the energy leads anywhere (the
             # L2 branch's 21 x 21 spatial weights punish every new edge hard), so the network
-            # first learns a mild edge-preserving smoother (the bilateral filter, whose energy
-            # is below the identity's); the energy is still logged
-            teacher = torch.from_numpy(cv2.bilateralFilter(c.astype(np.float32) / 255, 9, 0.1, 5))
-            total_e = ((y - teacher.permute(2, 0, 1)[None]) * 255).abs().mean()
+            # first learns an edge-preserving smoother whose energy is below the identity's;
+            # the energy is still logged
+            diff = (y - torch.cat(ts)) * 255
+            total_e = diff.abs().mean() if args.teacher_loss == "l1" else (diff * diff).mean()
         opt.zero_grad()
         total_e.backward()
         opt.step()
@@ -218,14 +265,15 @@ def main():
         run["n"] += 1
         if state["iter"] % 20 == 0:
             print("iter %d  loss %.2f (data %.2f flat %.2f edge %.2f)  %dx%d"
-                  % (state["iter"], total_e.item(), d, f, e, c.shape[1], c.shape[0]), flush=True)
+                  % (state["iter"], total_e.item(), d, f, e, x.shape[3], x.shape[2]), flush=True)
         if time.time() - t_ck >= args.ckpt_minutes * 60:
             state["elapsed"] = base + time.time() - t_start
             v = validate(model, vcrops)
             n = max(run["n"], 1)
             log("iter %d  %.1f min  loss %.2f (data %.2f flat %.2f edge %.2f)  val %.2f  lr %g  bn %s"
                 % (state["iter"], state["elapsed"] / 60, run["loss"] / n, run["data"] / n, run["flat"] / n,
-                   run["edge"] / n, v, opt.param_groups[0]["lr"], "frozen" if frac >= args.freeze_bn else "train"))
+                   run["edge"] / n, v, opt.param_groups[0]["lr"], "frozen" if frac >= args.freeze_bn else "train")
+                + ("  (imitating %s)" % args.teacher if imitate else ""))
             run = dict.fromkeys(run, 0.0)
             run["n"] = 0
             if v < state["best"]:
