@@ -93,6 +93,9 @@ int cli_parse_lambda(const char *s, float *out);
 /* "WxH" with 1 <= W, H <= max: 0, or -1 (no message; the caller says what
  * the option wants). Numbers that overflow an int are refused, not wrapped. */
 int cli_parse_size(const char *s, int max, int *w, int *h);
+/* The progress bar for a long run (tiles and stages, one line on stderr):
+ * NULL when quiet or when stderr is not a terminal, so logs stay clean. */
+jf_progress_fn cli_progress_callback(int quiet);
 /* What cli_opt calls on a usage error: exit, unless a test harness (the
  * argument-parsing fuzzer) puts its own in, which must not return. */
 extern void (*cli_exit)(int status);

@@ -139,3 +139,20 @@ int cli_open_model(const char *device, const char *model_path, jf_context **ctx,
     }
     return 0;
 }
+
+/* A one-line progress bar on stderr, drawn only when stderr is a terminal. */
+static int draw_progress(void *user, int done, int total)
+{
+    (void)user;
+    int width = 40, fill = total > 0 ? done * width / total : width;
+    fprintf(stderr, "\r[%.*s%*s] %d/%d", fill, "########################################", width - fill, "", done,
+            total);
+    if (done >= total) fputc('\n', stderr);
+    fflush(stderr);
+    return 0;
+}
+
+jf_progress_fn cli_progress_callback(int quiet)
+{
+    return !quiet && isatty(STDERR_FILENO) ? draw_progress : NULL;
+}

@@ -8,18 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A one-line progress bar on stderr, drawn only when stderr is a terminal. */
-static int draw_progress(void *user, int done, int total)
-{
-    (void)user;
-    int width = 40, fill = total > 0 ? done * width / total : width;
-    fprintf(stderr, "\r[%.*s%*s] %d/%d", fill, "########################################", width - fill, "", done,
-            total);
-    if (done >= total) fputc('\n', stderr);
-    fflush(stderr);
-    return 0;
-}
-
 static void run_help(void)
 {
     printf("Usage: jfilter run [--model M] --guide G --target T [--scale S] --output O [options]\n"
@@ -257,7 +245,7 @@ int cmd_run(int argc, char **argv)
         goto done;
     if (cli_open_model(s.device, s.model_path, &ctx, &model)) goto done; /* it said why */
     if (cli_pair_run(&s, ctx, model, &guide, &target, bits, out_path, coef_prefix,
-                     !s.quiet && isatty(STDERR_FILENO) ? draw_progress : NULL, why, sizeof why))
+                     cli_progress_callback(s.quiet), why, sizeof why))
         goto done;
     if (!s.quiet)
         fprintf(stderr, "jfilter: wrote %s (%dx%d) with %s on %s\n", out_path, guide.img.width, guide.img.height,

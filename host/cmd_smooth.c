@@ -31,7 +31,8 @@ static void smooth_help(void)
            "  --memory-budget MIB  device memory for intermediate maps (default 1536)\n"
            "  --device D     OpenCL device: index, cpu, gpu or name substring (default:\n"
            "                 $JF_DEVICE, else the best device; see `jfilter devices`)\n"
-           "  --quiet        no summary line on stderr\n"
+           "  --quiet        no summary line and no progress bar on stderr (the bar\n"
+           "                 is drawn only when stderr is a terminal)\n"
            "Short forms: -m --model, -o --output, -d --device, -q --quiet.\n"
            "\n"
            "Examples:\n"
@@ -96,7 +97,8 @@ int cmd_smooth(int argc, char **argv)
         goto done;
     }
     /* the image guides itself */
-    if (cli_pair_run(&s, ctx, model, &img, &img, bits, out_path, NULL, NULL, why, sizeof why)) goto done;
+    if (cli_pair_run(&s, ctx, model, &img, &img, bits, out_path, NULL, cli_progress_callback(s.quiet), why,
+                     sizeof why)) goto done;
     if (!s.quiet)
         fprintf(stderr, "jfilter: wrote %s (%dx%d) with %s on %s\n", out_path, img.img.width, img.img.height,
                 s.model_path, jf_context_device(ctx)->name);
