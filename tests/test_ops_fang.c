@@ -17,21 +17,6 @@
 static const int sizes[][2] = {{1, 1}, {7, 5}, {5, 7}, {13, 3}, {33, 17}, {17, 40}, {64, 48}, {37, 29}};
 #define NSIZES (int)(sizeof sizes / sizeof sizes[0])
 
-static void expect_close(jf_context *ctx, const jf_tensor *t, float *want, double tol)
-{
-    float *got = jft_download(ctx, t);
-    jft_assert_close(got, want, jf_tensor_count(t), tol);
-    free(got);
-    free(want);
-}
-
-static float *alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    ck_assert_ptr_nonnull(p);
-    return p;
-}
-
 START_TEST(instance_norm_matches_reference)
 {
     jf_context *ctx = jft_context();
@@ -53,10 +38,10 @@ START_TEST(instance_norm_matches_reference)
             jf_act act = variant ? JF_ACT_RELU : JF_ACT_NONE;
             ck_assert_msg(jf_instance_norm(ctx, &in, gb, bb, 1e-5f, variant == 2 ? &res : NULL, act, dst) == JF_OK,
                           "%s", jf_last_error(ctx));
-            float *want = alloc_floats(n);
+            float *want = jft_alloc_floats(n);
             ref_instance_norm(x, c, h, w, g, b, 1e-5f, variant == 2 ? r : NULL, act, want);
             /* a 1x1 plane has variance 0: the output is beta */
-            expect_close(ctx, dst, want, 2e-5);
+            jft_expect_tensor(ctx, dst, want, 2e-5);
             free(x);
             free(r);
             free(g);
@@ -89,9 +74,9 @@ START_TEST(upsample_nearest_and_coords_match_reference)
             jf_tensor in = jft_upload(ctx, x, c, h, w), out;
             ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c, H, W), JF_OK);
             ck_assert_msg(jf_upsample_nearest(ctx, &in, f, &out) == JF_OK, "%s", jf_last_error(ctx));
-            float *want = alloc_floats((size_t)c * H * W);
+            float *want = jft_alloc_floats((size_t)c * H * W);
             ref_upsample_nearest(x, c, h, w, f, want, H, W);
-            expect_close(ctx, &out, want, 0);
+            jft_expect_tensor(ctx, &out, want, 0);
             free(x);
             jf_tensor_free(&in);
             jf_tensor_free(&out);
@@ -102,9 +87,9 @@ START_TEST(upsample_nearest_and_coords_match_reference)
         jf_tensor in = jft_upload(ctx, x, c, h, w), out;
         ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c + 2, h, w), JF_OK);
         ck_assert_msg(jf_append_coords(ctx, &in, &out) == JF_OK, "%s", jf_last_error(ctx));
-        float *want = alloc_floats((size_t)(c + 2) * h * w);
+        float *want = jft_alloc_floats((size_t)(c + 2) * h * w);
         ref_append_coords(x, c, h, w, want);
-        expect_close(ctx, &out, want, 1e-6);
+        jft_expect_tensor(ctx, &out, want, 1e-6);
         free(x);
         jf_tensor_free(&in);
         jf_tensor_free(&out);
@@ -139,9 +124,9 @@ START_TEST(affinity_average_matches_reference)
                 int off0 = nfeat + 18 * layer;
                 ck_assert_msg(jf_affinity_average(ctx, &heads, 0, nfeat, off0, &tg, &out) == JF_OK, "%s",
                               jf_last_error(ctx));
-                float *want = alloc_floats((size_t)planes * plane);
+                float *want = jft_alloc_floats((size_t)planes * plane);
                 ref_affinity_average(hd, nheads, 0, nfeat, off0, t, planes, h, w, want);
-                expect_close(ctx, &out, want, 1e-5);
+                jft_expect_tensor(ctx, &out, want, 1e-5);
                 free(hd);
                 free(t);
                 jf_tensor_free(&heads);

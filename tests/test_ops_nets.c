@@ -17,22 +17,6 @@
 static const int sizes[][2] = {{1, 1}, {7, 5}, {5, 7}, {13, 3}, {33, 17}, {17, 40}, {64, 48}};
 #define NSIZES (int)(sizeof sizes / sizeof sizes[0])
 
-/* Downloads t, compares it with want (count floats) to tol, frees both host copies. */
-static void expect_close(jf_context *ctx, const jf_tensor *t, float *want, double tol)
-{
-    float *got = jft_download(ctx, t);
-    jft_assert_close(got, want, jf_tensor_count(t), tol);
-    free(got);
-    free(want);
-}
-
-static float *alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    ck_assert_ptr_nonnull(p);
-    return p;
-}
-
 START_TEST(pixel_kernel_filter_matches_reference)
 {
     jf_context *ctx = jft_context();
@@ -47,9 +31,9 @@ START_TEST(pixel_kernel_filter_matches_reference)
                 jf_tensor in = jft_upload(ctx, x, c, h, w), kt = jft_upload(ctx, kern, k * k, H, W), out;
                 ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c, H, W), JF_OK);
                 ck_assert_msg(jf_pixel_kernel_filter(ctx, &in, &kt, k, f, &out) == JF_OK, "%s", jf_last_error(ctx));
-                float *want = alloc_floats(jf_tensor_count(&out));
+                float *want = jft_alloc_floats(jf_tensor_count(&out));
                 ref_pixel_kernel_filter(x, c, h, w, kern, k, f, want);
-                expect_close(ctx, &out, want, 1e-5);
+                jft_expect_tensor(ctx, &out, want, 1e-5);
                 free(x);
                 free(kern);
                 jf_tensor_free(&in);
@@ -68,7 +52,7 @@ START_TEST(pixel_kernel_filter_is_upsample_then_dilated_gather)
     jft_seed(32);
     int c = 3, h = 9, w = 6, H = 18, W = 12;
     float *x = jft_random((size_t)c * h * w, -1, 1), *kern = jft_random((size_t)9 * H * W, -1, 1);
-    float *want = alloc_floats((size_t)c * H * W);
+    float *want = jft_alloc_floats((size_t)c * H * W);
     size_t plane = (size_t)H * W;
     for (int ci = 0; ci < c; ci++)
         for (int y = 0; y < H; y++)
@@ -86,7 +70,7 @@ START_TEST(pixel_kernel_filter_is_upsample_then_dilated_gather)
     jf_tensor in = jft_upload(ctx, x, c, h, w), kt = jft_upload(ctx, kern, 9, H, W), out;
     ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c, H, W), JF_OK);
     ck_assert_msg(jf_pixel_kernel_filter(ctx, &in, &kt, 3, 2, &out) == JF_OK, "%s", jf_last_error(ctx));
-    expect_close(ctx, &out, want, 1e-5);
+    jft_expect_tensor(ctx, &out, want, 1e-5);
     /* sizes that do not fit are refused, naming the shapes */
     jf_tensor bad;
     ck_assert_int_eq(jf_tensor_alloc(ctx, &bad, c, H - 1, W), JF_OK);
@@ -121,9 +105,9 @@ START_TEST(fuse_kernels_matches_reference)
             jf_tensor tt = jft_upload(ctx, att, 1, h, w), out;
             ck_assert_int_eq(jf_tensor_alloc(ctx, &out, kk, h, w), JF_OK);
             ck_assert_msg(jf_fuse_kernels(ctx, &ta, &tb, &tt, scale, &out) == JF_OK, "%s", jf_last_error(ctx));
-            float *want = alloc_floats((size_t)kk * plane);
+            float *want = jft_alloc_floats((size_t)kk * plane);
             ref_fuse_kernels(a, b, att, plane, kk, scale, want);
-            expect_close(ctx, &out, want, 2e-6);
+            jft_expect_tensor(ctx, &out, want, 2e-6);
             free(a);
             free(b);
             free(att);
@@ -187,14 +171,14 @@ START_TEST(add_act_matches_reference)
             jf_tensor ta = jft_upload(ctx, a, c, h, w), tb = jft_upload(ctx, b, c, h, w), out;
             ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c, h, w), JF_OK);
             ck_assert_msg(jf_add_act(ctx, &ta, &tb, (jf_act)act, slope, &out) == JF_OK, "%s", jf_last_error(ctx));
-            float *want = alloc_floats(n);
+            float *want = jft_alloc_floats(n);
             ref_add_act(a, b, n, act, slope, want);
-            expect_close(ctx, &out, want, 1e-6);
+            jft_expect_tensor(ctx, &out, want, 1e-6);
             /* in place: the result over the first operand */
             ck_assert_int_eq(jf_add_act(ctx, &ta, &tb, (jf_act)act, slope, &ta), JF_OK);
-            want = alloc_floats(n);
+            want = jft_alloc_floats(n);
             ref_add_act(a, b, n, act, slope, want);
-            expect_close(ctx, &ta, want, 1e-6);
+            jft_expect_tensor(ctx, &ta, want, 1e-6);
             free(a);
             free(b);
             jf_tensor_free(&ta);
@@ -224,9 +208,9 @@ START_TEST(add_upsampled_matches_reference)
             jf_tensor ta = jft_upload(ctx, a, c, H, W), tb = jft_upload(ctx, b, c, h, w), out;
             ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c, H, W), JF_OK);
             ck_assert_msg(jf_add_upsampled(ctx, &ta, &tb, f, scale, &out) == JF_OK, "%s", jf_last_error(ctx));
-            float *want = alloc_floats((size_t)c * H * W);
+            float *want = jft_alloc_floats((size_t)c * H * W);
             ref_add_upsampled(a, b, c, H, W, f, scale, want);
-            expect_close(ctx, &out, want, 1e-6);
+            jft_expect_tensor(ctx, &out, want, 1e-6);
             if (f > 1) {
                 /* a coarse map of the wrong size is refused, with the size it needs */
                 jf_tensor wrong;
@@ -259,9 +243,9 @@ START_TEST(avg_pool_matches_reference)
                 jf_tensor in = jft_upload(ctx, x, c, H, W), out;
                 ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c, h, w), JF_OK);
                 ck_assert_msg(jf_avg_pool(ctx, &in, f, &out) == JF_OK, "%s", jf_last_error(ctx));
-                float *want = alloc_floats((size_t)c * h * w);
+                float *want = jft_alloc_floats((size_t)c * h * w);
                 ref_avg_pool(x, c, H, W, f, h, w, want);
-                expect_close(ctx, &out, want, 1e-6);
+                jft_expect_tensor(ctx, &out, want, 1e-6);
                 free(x);
                 jf_tensor_free(&in);
                 jf_tensor_free(&out);
@@ -289,9 +273,9 @@ START_TEST(pad_replicate_matches_reference)
             jf_tensor in = jft_upload(ctx, x, c, h, w), out;
             ck_assert_int_eq(jf_tensor_alloc(ctx, &out, c, H, W), JF_OK);
             ck_assert_msg(jf_pad_replicate(ctx, &in, &out) == JF_OK, "%s", jf_last_error(ctx));
-            float *want = alloc_floats((size_t)c * H * W);
+            float *want = jft_alloc_floats((size_t)c * H * W);
             ref_pad_replicate(x, c, h, w, H, W, want);
-            expect_close(ctx, &out, want, 0); /* copies: bit for bit */
+            jft_expect_tensor(ctx, &out, want, 0); /* copies: bit for bit */
             free(x);
             jf_tensor_free(&in);
             jf_tensor_free(&out);

@@ -33,3 +33,18 @@ float *jft_download(jf_context *ctx, const jf_tensor *t)
     ck_assert_msg(jf_tensor_download(ctx, t, x) == JF_OK, "%s", jf_last_error(ctx));
     return x;
 }
+
+void jft_expect_tensor(jf_context *ctx, const jf_tensor *t, float *want, double tol)
+{
+    float *got = jft_download(ctx, t);
+    jft_assert_close(got, want, jf_tensor_count(t), tol);
+    free(got);
+    free(want);
+}
+
+float *jft_alloc_floats(size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
