@@ -1,5 +1,5 @@
-/* cli_util.c - value parsing, timing helpers and model lookup for the
- * `jfilter` program (options: cli_args.c; image files: cli_read.c, cli_write.c). */
+/* cli_util.c - value parsing, timing helpers, model lookup and the progress
+ * bar for the `jfilter` program (options: cli_args.c; image files: cli_read.c, cli_write.c). */
 #include "cli.h"
 
 #include "io/io.h"

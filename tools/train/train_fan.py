@@ -172,6 +172,7 @@ def main():
         logf.flush()
 
     train, val = load_images(log)
+    min_h, min_w = min(a.shape[0] for a in train), min(a.shape[1] for a in train)
     vcrops = val_crops(val)
     torch.manual_seed(args.seed)
     model = fan.FanNet()
@@ -237,8 +238,11 @@ def main():
         set_bn_frozen(model, frozen)
         imitate = elapsed < args.warmup_minutes * 60
         margin = 16 if imitate and args.teacher == "l0" else 0
+        # one size for the whole batch, so that the crops stack: no larger than the smallest
+        # training image allows (random_crop would otherwise shrink that one crop alone)
         lo, hi = args.crop
-        size = (int(rng.integers(lo, hi + 1)), int(rng.integers(lo, hi + 1)))
+        size = (min(int(rng.integers(lo, hi + 1)), min_h - 2 * margin),
+                min(int(rng.integers(lo, hi + 1)), min_w - 2 * margin))
         xs, bs, ts = [], [], []
         for _ in range(args.batch):
             img = train[int(rng.integers(len(train)))]
@@ -274,7 +278,7 @@ def main():
             n = max(run["n"], 1)
             log("iter %d  %.1f min  loss %.2f (data %.2f flat %.2f edge %.2f)  val %.2f  lr %g  bn %s"
                 % (state["iter"], state["elapsed"] / 60, run["loss"] / n, run["data"] / n, run["flat"] / n,
-                   run["edge"] / n, v, opt.param_groups[0]["lr"], "frozen" if frac >= args.freeze_bn else "train")
+                   run["edge"] / n, v, opt.param_groups[0]["lr"], "frozen" if frozen else "train")
                 + ("  (imitating %s)" % args.teacher if imitate else ""))
             run = dict.fromkeys(run, 0.0)
             run["n"] = 0
