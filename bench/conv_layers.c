@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     }
     static const struct { jf_conv_path path; const char *name; } paths[] = {
         {JF_CONV_DIRECT, "direct"}, {JF_CONV_GEMM, "gemm"}, {JF_CONV_POINTWISE, "pointwise"},
-        {JF_CONV_WINOGRAD_F2, "wino F2"}, {JF_CONV_WINOGRAD, "wino F4"}};
+        {JF_CONV_WINOGRAD_F2, "wino F2"}, {JF_CONV_WINOGRAD, "wino F4"}, {JF_CONV_WINOGRAD_F6, "wino F6"}};
     const int npaths = (int)(sizeof paths / sizeof paths[0]);
     printf("| layer (cin>cout, HxW, pad, dil, k) |");
     for (int p = 0; p < npaths; p++) printf(" %s ms | GFLOP/s |", paths[p].name);
@@ -109,7 +109,8 @@ int main(int argc, char **argv)
         double gflop = 2.0 * l->cout * l->cin * l->k * l->k * ho * wo / 1e9;
         printf("| %d>%d, %dx%d, %d, %d, %d |", l->cin, l->cout, l->w, l->h, l->pad, l->dil, l->k);
         for (int p = 0; p < npaths; p++) {
-            const int wino = paths[p].path == JF_CONV_WINOGRAD || paths[p].path == JF_CONV_WINOGRAD_F2;
+            const int wino = paths[p].path == JF_CONV_WINOGRAD || paths[p].path == JF_CONV_WINOGRAD_F2 ||
+                             paths[p].path == JF_CONV_WINOGRAD_F6;
             if ((wino && !jf_conv_winograd_fits(l->k, l->k, 1)) || (paths[p].path == JF_CONV_POINTWISE && !jf_conv_is_pointwise(l->k, l->k, 1, l->pad))) {
                 printf(" - | - |");
                 continue;

@@ -14,8 +14,8 @@ static void tune_help(void)
 {
     printf("Usage: jfilter tune [--model M]... [--device D]\n"
            "\n"
-           "Times each convolution path (direct, pointwise, Winograd F(4x4) and F(2x2),\n"
-           "im2col + SGEMM) on every layer shape of the models, keeps the fastest in this\n"
+           "Times each convolution path (direct, pointwise, Winograd F(4x4), F(2x2) and\n"
+           "F(6x6), im2col + SGEMM) on every layer shape of the models, keeps the fastest in this\n"
            "device's tuning file beside the compiled-kernel cache (JF_CACHE_DIR), and\n"
            "prints the file. Every later run on the device takes the measured paths\n"
            "(results move by float rounding only, within the models' 1e-4 tolerance);\n"
@@ -41,6 +41,7 @@ static const char *path_name(int path)
     case 3: return "Winograd F(4x4)";
     case 4: return "Winograd F(2x2)";
     case 5: return "pointwise";
+    case 6: return "Winograd F(6x6)";
     default: return "?";
     }
 }

@@ -88,8 +88,9 @@ START_TEST(auto_measures_once_and_keeps_the_winner)
     /* a later context reads the file: force each path through it */
     static const struct { int stored; jf_conv_path path; int m; } forced[] = {
         {JF_CONV_GEMM, JF_CONV_GEMM, 0}, {JF_CONV_WINOGRAD_F2, JF_CONV_WINOGRAD, 2},
-        {JF_CONV_DIRECT, JF_CONV_DIRECT, 0}, {JF_CONV_WINOGRAD, JF_CONV_WINOGRAD, 4}};
-    for (int i = 0; i < 4; i++) {
+        {JF_CONV_DIRECT, JF_CONV_DIRECT, 0}, {JF_CONV_WINOGRAD, JF_CONV_WINOGRAD, 4},
+        {JF_CONV_WINOGRAD_F6, JF_CONV_WINOGRAD, 6}};
+    for (int i = 0; i < (int)(sizeof forced / sizeof forced[0]); i++) {
         FILE *f = fopen(file, "w");
         ck_assert_ptr_nonnull(f);
         fprintf(f, "not a line\n3 5 3 3 1 1 1 %d\n", forced[i].stored);

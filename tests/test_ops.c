@@ -99,6 +99,7 @@ START_TEST(conv_winograd_matches_reference)
     jf_context *ctx = jft_context();
     check_conv(ctx, JF_CONV_WINOGRAD);
     check_conv(ctx, JF_CONV_WINOGRAD_F2);
+    check_conv(ctx, JF_CONV_WINOGRAD_F6);
     jf_context_destroy(ctx);
 }
 END_TEST

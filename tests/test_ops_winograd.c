@@ -1,5 +1,5 @@
 /* test_ops_winograd.c - the Winograd convolution path (src/ops/conv_winograd.c,
- * cl/winograd.cl), F(2x2, 3x3) and F(4x4, 3x3), against the plain C
+ * cl/winograd.cl), F(2x2, 3x3), F(4x4, 3x3) and F(6x6, 3x3), against the plain C
  * convolution (ref_ops.c) on seeded random inputs: odd and tiny images,
  * channel counts that are multiples of nothing, dilations 1-4 with several
  * paddings, bias and every activation; the workspace staying within the
@@ -19,13 +19,23 @@
  * conformance tolerance. F(2x2) stays near float rounding (worst over the
  * grid below 4e-7, measured); F(4x4)'s transforms multiply by up to 8 and
  * 5 and its G by 1/24, so its error is about 20x larger (worst 7.6e-6 at
- * 64 channels), still well inside. The worst of each grid goes to stderr. */
+ * 64 channels), still well inside; F(6x6)'s output transform multiplies by
+ * up to 32 and its G by 1/90, larger again. The worst of each grid goes to
+ * stderr. */
 #define JFT_WINO_TOL 1e-4
 
 static const int sizes[][2] = {{37, 29}, {1, 1}, {2, 3}, {5, 7}, {29, 37}};
 #define NSIZES (int)(sizeof sizes / sizeof sizes[0])
 static const int channels[][2] = {{3, 5}, {17, 3}, {5, 17}, {64, 64}};
 #define NCHANNELS (int)(sizeof channels / sizeof channels[0])
+
+/* m of the Winograd path's F(m x m, 3 x 3) */
+static int tile_of(jf_conv_path path)
+{
+    return path == JF_CONV_WINOGRAD_F2 ? 2 : path == JF_CONV_WINOGRAD_F6 ? 6 : 4;
+}
+
+static const jf_conv_path tiles[] = {JF_CONV_WINOGRAD_F2, JF_CONV_WINOGRAD, JF_CONV_WINOGRAD_F6};
 
 /* Runs one case, returns its relative error (-1: no output at this size). */
 static double run_case_k(jf_context *ctx, jf_workspace *ws, jf_conv_path path, int k, int cin, int cout, int h,
@@ -40,7 +50,7 @@ static double run_case_k(jf_context *ctx, jf_workspace *ws, jf_conv_path path, i
     ck_assert_msg(jf_conv_init_path(ctx, &conv, wt, b, cout, cin, k, k, 1, pad, dil, (jf_act)act, 0.1f, path) ==
                       JF_OK, "%s", jf_last_error(ctx));
     ck_assert_int_eq(conv.path, JF_CONV_WINOGRAD);
-    ck_assert_int_eq(conv.wino_m, path == JF_CONV_WINOGRAD_F2 ? 2 : 4);
+    ck_assert_int_eq(conv.wino_m, tile_of(path));
     if (act == JF_ACT_SIGMOID) conv.act_channels = cout / 2; /* merged heads: the activation on some only */
     jf_tensor in = jft_upload(ctx, x, cin, h, w), out;
     ck_assert_int_eq(jf_tensor_alloc(ctx, &out, cout, ho, wo), JF_OK);
@@ -97,7 +107,7 @@ static void check_grid(jf_conv_path path, uint64_t seed)
                 }
             }
     fprintf(stderr, "winograd F(%dx%d, 3x3): %d cases, worst relative error %.3g\n",
-            path == JF_CONV_WINOGRAD_F2 ? 2 : 4, path == JF_CONV_WINOGRAD_F2 ? 2 : 4, cases, worst);
+            tile_of(path), tile_of(path), cases, worst);
     jf_workspace_free(&ws);
     jf_context_destroy(ctx);
 }
@@ -112,12 +122,12 @@ START_TEST(winograd_larger_kernels_match_reference)
     static const int ks[] = {2, 4, 5, 6, 7, 9};
     double worst = 0;
     int cases = 0;
-    for (int f = 0; f < 2; f++)
+    for (int f = 0; f < 3; f++)
         for (int ki = 0; ki < (int)(sizeof ks / sizeof ks[0]); ki++)
             for (int dil = 1; dil <= 4; dil += 3)
                 for (int si = 0; si < NSIZES; si++) {
                     const int k = ks[ki], pad = (si % 2) ? dil * (k - 1) / 2 : 0;
-                    double rel = run_case_k(ctx, &ws, f ? JF_CONV_WINOGRAD : JF_CONV_WINOGRAD_F2, k, 5 + si, 17 - si,
+                    double rel = run_case_k(ctx, &ws, tiles[f], k, 5 + si, 17 - si,
                                             sizes[si][1] + 10, sizes[si][0] + 12, pad, dil, (k + si) % 4);
                     if (rel < 0) continue;
                     worst = fmax(worst, rel);
@@ -125,7 +135,8 @@ START_TEST(winograd_larger_kernels_match_reference)
                 }
     /* DKN's widest: 64 > 128, 5x5 dilated 4, unpadded */
     worst = fmax(worst, run_case_k(ctx, &ws, JF_CONV_WINOGRAD, 5, 64, 128, 41, 47, 0, 4, JF_ACT_RELU));
-    fprintf(stderr, "winograd, kernels 2-9 as 3x3 blocks: %d cases, worst relative error %.3g\n", cases + 1, worst);
+    worst = fmax(worst, run_case_k(ctx, &ws, JF_CONV_WINOGRAD_F6, 5, 64, 128, 41, 47, 0, 4, JF_ACT_RELU));
+    fprintf(stderr, "winograd, kernels 2-9 as 3x3 blocks: %d cases, worst relative error %.3g\n", cases + 2, worst);
     ck_assert_int_gt(cases, 30);
     jf_workspace_free(&ws);
     jf_context_destroy(ctx);
@@ -144,15 +155,21 @@ START_TEST(winograd_f4_matches_reference)
 }
 END_TEST
 
-/* Every activation with and without bias on one mid-sized case, both tiles. */
+START_TEST(winograd_f6_matches_reference)
+{
+    check_grid(JF_CONV_WINOGRAD_F6, 105);
+}
+END_TEST
+
+/* Every activation with and without bias on one mid-sized case, every tile. */
 START_TEST(winograd_each_activation)
 {
     jf_context *ctx = jft_context();
     jf_workspace ws = {0};
     jft_seed(107);
-    for (int f = 0; f < 2; f++)
+    for (int f = 0; f < 3; f++)
         for (int act = JF_ACT_NONE; act <= JF_ACT_SIGMOID; act++)
-            run_case(ctx, &ws, f ? JF_CONV_WINOGRAD : JF_CONV_WINOGRAD_F2, 17, 17, 29, 37, 1, 1, act);
+            run_case(ctx, &ws, tiles[f], 17, 17, 29, 37, 1, 1, act);
     /* no bias: zeros */
     float wt[2 * 3 * 9], x[3 * 5 * 4];
     for (int i = 0; i < 54; i++) wt[i] = 0.01f * i - 0.2f;
@@ -199,7 +216,7 @@ END_TEST
 int main(void)
 {
     return jft_run_tests("ops_winograd", "winograd", 900,
-                         JFT_TESTS(winograd_f2_matches_reference, winograd_f4_matches_reference,
+                         JFT_TESTS(winograd_f2_matches_reference, winograd_f4_matches_reference, winograd_f6_matches_reference,
                                    winograd_larger_kernels_match_reference, winograd_each_activation,
                                    winograd_falls_back_on_other_layers));
 }

@@ -2,7 +2,7 @@
  * chosen by measurement. At jf_conv_init, a shape (cin, cout, kh, kw,
  * stride, pad, dil) the context has not seen runs on a probe image with each
  * candidate path (direct, im2col + SGEMM, for the stride-1 square layers
- * Winograd takes F(2x2) and F(4x4), for 1x1 layers the pointwise kernel),
+ * Winograd takes F(2x2), F(4x4) and F(6x6), for 1x1 layers the pointwise kernel),
  * the fastest of a few runs wins, and the winner is kept in the context's table and in a file beside the compiled
  * programs (one per device, driver and kernel source: a changed kernel
  * measures again), so later processes skip the measuring. Measuring is
@@ -81,7 +81,7 @@ static void jf_choices_load(jf_context *ctx)
     while (fgets(line, sizeof line, f)) {
         int k[7], p;
         if (sscanf(line, "%d %d %d %d %d %d %d %d", &k[0], &k[1], &k[2], &k[3], &k[4], &k[5], &k[6], &p) == 8 &&
-            p >= JF_CONV_GEMM && p <= JF_CONV_POINTWISE && jf_choice_find(ctx, k) == JF_CONV_DEFAULT)
+            p >= JF_CONV_GEMM && p <= JF_CONV_WINOGRAD_F6 && jf_choice_find(ctx, k) == JF_CONV_DEFAULT)
             jf_choice_add(ctx, k, p);
     }
     fclose(f);
@@ -172,11 +172,11 @@ jf_conv_path jf_conv_choose(jf_context *ctx, const float *weight, int cout, int 
     free(x);
     jf_conv_path best = table;
     if (st == JF_OK) {
-        const jf_conv_path cands[] = {JF_CONV_DIRECT, JF_CONV_POINTWISE, JF_CONV_WINOGRAD, JF_CONV_WINOGRAD_F2,
-                                      JF_CONV_GEMM};
+        const jf_conv_path cands[] = {JF_CONV_DIRECT,      JF_CONV_POINTWISE,   JF_CONV_WINOGRAD,
+                                      JF_CONV_WINOGRAD_F2, JF_CONV_WINOGRAD_F6, JF_CONV_GEMM};
         double best_ms = -1;
         for (int i = 0; i < (int)(sizeof cands / sizeof cands[0]); i++) {
-            if ((cands[i] == JF_CONV_WINOGRAD || cands[i] == JF_CONV_WINOGRAD_F2) &&
+            if ((cands[i] == JF_CONV_WINOGRAD || cands[i] == JF_CONV_WINOGRAD_F2 || cands[i] == JF_CONV_WINOGRAD_F6) &&
                 !jf_conv_winograd_fits(kh, kw, stride))
                 continue;
             if (cands[i] == JF_CONV_POINTWISE && !jf_conv_is_pointwise(kh, kw, stride, pad)) continue;

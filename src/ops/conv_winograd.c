@@ -1,6 +1,6 @@
 /* conv_winograd.c - the Winograd path of jf_conv (cl/winograd.cl) for
- * stride-1 square convolutions, dilated ones included: F(2x2, 3x3) or
- * F(4x4, 3x3), a k x k kernel (2 <= k <= 9) as nb x nb blocks of 3x3.
+ * stride-1 square convolutions, dilated ones included: F(2x2, 3x3),
+ * F(4x4, 3x3) or F(6x6, 3x3), a k x k kernel (2 <= k <= 9) as nb x nb blocks of 3x3.
  * The weights are transformed once here on the host
  * (U = G g G^T, in double); each forward pass transforms the input tiles into
  * the workspace and runs one kernel that multiplies in the transformed domain
@@ -33,13 +33,22 @@ static const double jf_g4[6][3] = {{1.0 / 4, 0, 0},
                                    {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                    {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                    {0, 0, 1}};
+static const double jf_g6[8][3] = {{1, 0, 0},
+                                   {-2.0 / 9, -2.0 / 9, -2.0 / 9},
+                                   {-2.0 / 9, 2.0 / 9, -2.0 / 9},
+                                   {1.0 / 90, 1.0 / 45, 2.0 / 45},
+                                   {1.0 / 90, -1.0 / 45, 2.0 / 45},
+                                   {32.0 / 45, 16.0 / 45, 8.0 / 45},
+                                   {32.0 / 45, -16.0 / 45, 8.0 / 45},
+                                   {0, 0, 1}};
 
 jf_status jf_conv_winograd_init(jf_context *ctx, jf_conv *conv, const float *weight, int m)
 {
-    if (m != 2 && m != 4) return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "Winograd F(%dx%d, 3x3): m is 2 or 4", m, m);
+    if (m != 2 && m != 4 && m != 6)
+        return jf_fail(ctx, JF_ERR_INVALID_ARGUMENT, "Winograd F(%dx%d, 3x3): m is 2, 4 or 6", m, m);
     const int a = m + 2, e_count = a * a, cout = conv->cout, k = conv->kh, nb = jf_wino_blocks(k);
     const int cin = conv->cin * nb * nb; /* virtual channels vc = b * cin + ci */
-    const double *g = m == 2 ? &jf_g2[0][0] : &jf_g4[0][0];
+    const double *g = m == 2 ? &jf_g2[0][0] : m == 4 ? &jf_g4[0][0] : &jf_g6[0][0];
     conv->wino_m = m;
     conv->wino_nb = nb;
     conv->cout_pad = (cout + JF_WINO_BLOCK_CH - 1) / JF_WINO_BLOCK_CH * JF_WINO_BLOCK_CH;
@@ -57,7 +66,7 @@ jf_status jf_conv_winograd_init(jf_context *ctx, jf_conv *conv, const float *wei
                     const int y = 3 * by + r, x = 3 * bx + c;
                     kb[r * 3 + c] = y < k && x < k ? full[y * k + x] : 0.0;
                 }
-            double gk[6][3]; /* G k */
+            double gk[8][3]; /* G k */
             for (int i = 0; i < a; i++)
                 for (int c = 0; c < 3; c++)
                     gk[i][c] = g[i * 3 + 0] * kb[0 * 3 + c] + g[i * 3 + 1] * kb[1 * 3 + c] + g[i * 3 + 2] * kb[2 * 3 + c];

@@ -28,7 +28,7 @@ void jf_workspace_free(jf_workspace *ws);
  * the direct kernel of cl/conv_direct.cl, the pointwise kernel for 1x1
  * layers (cl/conv_pointwise.cl) or Winograd (cl/winograd.cl, stride-1 square
  * layers of 2x2 to 9x9, larger than 3x3 as blocks of 3x3: F(4x4, 3x3), or
- * F(2x2, 3x3) asked for by name; other layers asked for Winograd take the
+ * F(2x2, 3x3) or F(6x6, 3x3) asked for by name; other layers asked for Winograd take the
  * tuning table's path). The default is the tuning table's
  * (runtime/device.c): on CPUs Winograd F(4x4) for the layers it takes,
  * pointwise for 1x1, direct for the rest; SGEMM elsewhere.
@@ -42,6 +42,7 @@ typedef enum jf_conv_path {
     JF_CONV_WINOGRAD_F2 = 4, /* F(2x2, 3x3): init only, the layer's path reads JF_CONV_WINOGRAD */
     JF_CONV_POINTWISE = 5,   /* 1x1 stride-1 unpadded layers on CPUs (cl/conv_pointwise.cl); the
                               * default there, and the path JF_CONV=winograd gives them */
+    JF_CONV_WINOGRAD_F6 = 6, /* F(6x6, 3x3): init only, like JF_CONV_WINOGRAD_F2 */
 } jf_conv_path;
 /* 1x1, stride 1, no padding: a per-pixel matrix product (dilation is irrelevant) */
 int jf_conv_is_pointwise(int kh, int kw, int stride, int pad);
@@ -61,7 +62,7 @@ typedef struct jf_conv {
     int cin, cout, kh, kw, stride, pad, dil;
     jf_conv_path path;
     int cout_pad;         /* direct, pointwise and Winograd: cout rounded up to the channel block (16) */
-    int wino_m;           /* Winograd: output tile m of F(m x m, 3 x 3), 2 or 4; else 0 */
+    int wino_m;           /* Winograd: output tile m of F(m x m, 3 x 3), 2, 4 or 6; else 0 */
     int wino_nb;          /* Winograd: 3x3 kernel blocks a side (1 for k <= 3, 2 for 4..6, 3 for 7..9) */
     jf_act act;
     float slope;          /* LeakyReLU negative slope */
