@@ -1,15 +1,18 @@
 # The energy table of issue 17: Fan et al.'s energy (tools/train/fan.py) of our network's
 # outputs on held-out colour images (Lu 01-03, NYU 1000-1001; never trained on), against the
 # energy reached by optimising each image directly (Adam on the pixels, the paper's Section 5
-# baseline, same energy and gradient), against L0 smoothing (tools/train/smoothers.py) and the
+# baseline, same energy and gradient: fan.optimise_pixels, the optimiser whose results on training
+# crops train_fan.py --teacher optimum imitates), against L0 smoothing (tools/train/smoothers.py) and the
 # self-guided filter (cv2.ximgproc.guidedFilter, radius 8) at matched smoothness: their
 # parameter bisected so that their mean squared change of the image equals our output's.
 # The images are shrunk 4x (160 x 120, INTER_AREA): the 21 x 21 window makes every energy
 # evaluation cost ~440 image passes, and the per-image optimisation runs hundreds of them.
-# The per-image optimisations are cached (--cache): they do not depend on the network.
+# The per-image optimisations are cached (--cache): they do not depend on the network; the
+# table's baseline is the lowest energy among the cached optimisations of each image.
 #   /usr/bin/python3 tools/eval_fan.py --model weights/fan_smooth.safetensors [--markdown]
 #   /usr/bin/python3 tools/eval_fan.py --optimise-only        (fills the cache)
 import argparse
+import glob
 import json
 import os
 import sys
@@ -47,22 +50,9 @@ def energy_of(out, x, b):
     return {"energy": e.item(), "data": d, "flatten": f, "edge": ed}
 
 
-def optimise(x, b, steps, lr, log):
-    """Adam on the pixels from the input, the energy's own gradient (FlattenTerm's)."""
-    t = x.clone().requires_grad_(True)
-    opt = torch.optim.Adam([t], lr=lr)
-    best, best_t = float("inf"), None
-    for i in range(steps):
-        opt.zero_grad()
-        e = fan.energy(t, x, b)
-        e.backward()
-        if e.item() < best:
-            best, best_t = e.item(), t.detach().clone()
-        opt.step()
-        if (i + 1) % 50 == 0:
-            log("  step %d energy %.2f" % (i + 1, e.item()))
-    e = fan.energy(t.detach(), x, b).item()
-    return (t.detach(), e) if e < best else (best_t, best)
+def cache_path(cache, name, steps, lr, lr_min):
+    """Where the per-image optimum of image `name` under this schedule is kept."""
+    return os.path.join(cache, "%s_adam%d_lr%g-%g.npy" % (name, steps, lr, lr_min))
 
 
 def mse(a, b):
@@ -98,7 +88,8 @@ def main():
     ap.add_argument("--model", default=None, help="a fan .safetensors file")
     ap.add_argument("--cache", default="/work/train/fan_eval")
     ap.add_argument("--steps", type=int, default=200)
-    ap.add_argument("--lr", type=float, default=0.01)
+    ap.add_argument("--lr", type=float, default=0.003)
+    ap.add_argument("--lr-min", type=float, default=1e-4)
     ap.add_argument("--optimise-only", action="store_true")
     ap.add_argument("--json", default=None)
     ap.add_argument("--threads", type=int, default=1)
@@ -117,20 +108,28 @@ def main():
         rgb = rgb_u8.astype(np.float32) / 255
         x = t_of(rgb)
         b = torch.from_numpy(fan.edge_mask(rgb_u8))[None, None]
-        cache = os.path.join(a.cache, "%s_adam%d.npy" % (name, a.steps))
+        cache = cache_path(a.cache, name, a.steps, a.lr, a.lr_min)
         if os.path.exists(cache):
             opt_t = torch.from_numpy(np.load(cache))
         else:
             t0 = time.time()
             log("%s %dx%d: optimising the pixels (%d Adam steps)" % (name, rgb.shape[1], rgb.shape[0], a.steps))
-            opt_t, _ = optimise(x, b, a.steps, a.lr, log)
+            opt_t, _ = fan.optimise_pixels(x, b, a.steps, a.lr, a.lr_min, log)
             np.save(cache + ".tmp.npy", opt_t.numpy())
             os.replace(cache + ".tmp.npy", cache)
             log("  %.0f s" % (time.time() - t0))
         if a.optimise_only:
             continue
+        # the baseline is the lowest energy any cached per-image optimisation of this image
+        # reached (this schedule's, and any other that was run: a weaker one never flatters us)
+        opt_e, opt_file = energy_of(opt_t, x, b), os.path.basename(cache)
+        for other in sorted(glob.glob(os.path.join(a.cache, "%s_adam*.npy" % name))):
+            t_other = torch.from_numpy(np.load(other))
+            e_other = energy_of(t_other, x, b)
+            if e_other["energy"] < opt_e["energy"]:
+                opt_t, opt_e, opt_file = t_other, e_other, os.path.basename(other)
         row = {"image": name, "size": "%dx%d" % (rgb.shape[1], rgb.shape[0]),
-               "input": energy_of(x, x, b), "optimised": energy_of(opt_t, x, b)}
+               "input": energy_of(x, x, b), "optimised": opt_e, "optimum_file": opt_file}
         # the classical filters at two smoothness levels: the per-image optimum's mean squared
         # change (the energy's own), and ours' (when our network changes the image at all)
         targets = {"opt": mse(opt_t[0].permute(1, 2, 0).numpy(), rgb)}

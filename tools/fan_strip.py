@@ -27,6 +27,8 @@ def main():
     ap.add_argument("--image", default="lu_01")
     ap.add_argument("--cache", default="/work/train/fan_eval")
     ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--lr", type=float, default=0.003, help="the per-image optimum's schedule (eval_fan.py's)")
+    ap.add_argument("--lr-min", type=float, default=1e-4)
     ap.add_argument("--out", default="docs/fan_smooth_strip.png")
     a = ap.parse_args()
     rgb_u8 = eval_fan.load(dict(eval_fan.IMAGES)[a.image])
@@ -38,7 +40,7 @@ def main():
                        check=True)
         ours = cv2.imread(dst, cv2.IMREAD_COLOR)
     rgb = rgb_u8.astype(np.float32) / 255
-    opt = np.load(os.path.join(a.cache, "%s_adam%d.npy" % (a.image, a.steps)))[0].transpose(1, 2, 0)
+    opt = np.load(eval_fan.cache_path(a.cache, a.image, a.steps, a.lr, a.lr_min))[0].transpose(1, 2, 0)
     target = eval_fan.mse(opt, rgb)
     lam, l0 = eval_fan.matched(lambda v: eval_fan.l0(rgb, v), 1e-6, 1.0, target, rgb)
     grid = np.concatenate([np.concatenate([bgr, ours], 1), np.concatenate([to_bgr_u8(l0), to_bgr_u8(opt)], 1)], 0)

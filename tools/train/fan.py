@@ -209,14 +209,15 @@ def _pow_grad(d, p):
 class FlattenTerm(torch.autograd.Function):
     """sum_i keep_i sum_c sum_j w_ij |T_i - T_j|^p_i over the window, / (3 H W), per image
     (averaged over the batch). T on 0..255. Forward and backward loop over the window's
-    offsets without storing them (a 21 x 21 window would hold 440 copies of the image)."""
+    offsets without storing them (a 21 x 21 window would hold 440 copies of the image);
+    `pairs` (flatten_pairs) holds what depends on the input only."""
 
     @staticmethod
-    def forward(ctx, t, yuv, l2, keep, window):
-        ctx.save_for_backward(t, yuv, l2, keep)
-        ctx.window = window
+    def forward(ctx, t, l2, pairs):
+        ctx.save_for_backward(t, l2)
+        ctx.pairs = pairs
         total = torch.zeros((), dtype=t.dtype)
-        for dy, dx, wsl, ti, tj, wl2, wcol, _, _ in _window_terms(t, yuv, l2, keep, window):
+        for ti, tj, wl2, wcol, _, _ in _window_terms(t, l2, pairs):
             d = ti - tj
             total = total + (wl2 * d * d + wcol * d.abs() ** P_LOW).sum()
         n, c, h, w = t.shape
@@ -224,44 +225,62 @@ class FlattenTerm(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, g):
-        t, yuv, l2, keep = ctx.saved_tensors
+        t, l2 = ctx.saved_tensors
         n, c, h, w = t.shape
         grad = torch.zeros_like(t)
-        for dy, dx, wsl, ti, tj, wl2, wcol, si, sj in _window_terms(t, yuv, l2, keep, ctx.window):
+        for ti, tj, wl2, wcol, si, sj in _window_terms(t, l2, ctx.pairs):
             d = ti - tj
             gd = wl2 * 2.0 * d + wcol * _pow_grad(d, P_LOW)
             grad[si] += gd
             grad[sj] -= gd
-        return grad * (g / (n * c * h * w)), None, None, None, None
+        return grad * (g / (n * c * h * w)), None, None
 
 
-def _window_terms(t, yuv, l2, keep, window):
-    """Per offset (dy, dx): the overlapping slices of centre i and neighbour j = i + (dy, dx),
-    and the per-pixel weights of the L2 branch (wl2) and the L0.8 branch (wcol), both 0 where
-    keep is 0 (important edges)."""
-    h, w = t.shape[-2:]
-    for dy, dx in _offsets(window):
-        if abs(dy) >= h or abs(dx) >= w:
-            continue
-        yi = slice(max(0, -dy), h - max(0, dy))
-        xi = slice(max(0, -dx), w - max(0, dx))
-        yj = slice(max(0, dy), h - max(0, -dy))
-        xj = slice(max(0, dx), w - max(0, -dx))
-        si, sj = (..., yi, xi), (..., yj, xj)
-        dc = yuv[si] - yuv[sj]
-        wc = torch.exp(-(dc * dc).sum(1, keepdim=True) / (2 * SIGMA_R ** 2))
-        wc = torch.where(wc < COLOUR_CUT, torch.zeros_like(wc), wc)
-        ws = ALPHA * float(np.exp(-(dy * dy + dx * dx) / (2 * SIGMA_S ** 2)))
-        k, q = keep[si], l2[si]
-        yield dy, dx, None, t[si], t[sj], k * q * ws, k * (1 - q) * wc, si, sj
+def flatten_pairs(rgb, bmask, window=WINDOW):
+    """What the flattening term needs from the input alone, per window offset (dy, dx): the
+    overlapping slices of centre i and neighbour j = i + (dy, dx), keep_i (0 on important
+    edges), keep_i times the colour weight w_ij, and the spatial weight of the L2 branch.
+    Computed once per input image: a per-image optimisation reuses it at every step."""
+    h, w = rgb.shape[-2:]
+    with torch.no_grad():
+        yuv = rgb_to_yuv(rgb)
+        keep = 1.0 - bmask
+        out = []
+        for dy, dx in _offsets(window):
+            if abs(dy) >= h or abs(dx) >= w:
+                continue
+            yi = slice(max(0, -dy), h - max(0, dy))
+            xi = slice(max(0, -dx), w - max(0, dx))
+            yj = slice(max(0, dy), h - max(0, -dy))
+            xj = slice(max(0, dx), w - max(0, -dx))
+            si, sj = (..., yi, xi), (..., yj, xj)
+            dc = yuv[si] - yuv[sj]
+            wc = torch.exp(-(dc * dc).sum(1, keepdim=True) / (2 * SIGMA_R ** 2))
+            wc = torch.where(wc < COLOUR_CUT, torch.zeros_like(wc), wc)
+            ws = ALPHA * float(np.exp(-(dy * dy + dx * dx) / (2 * SIGMA_S ** 2)))
+            k = keep[si]
+            out.append((si, sj, k * ws, k * wc))
+    return out
 
 
-def energy(out, rgb, bmask=None, window=WINDOW, terms=False):
+def _window_terms(t, l2, pairs):
+    """Per offset: centre and neighbour values of T, the per-pixel weights of the L2 branch
+    (wl2) and of the L0.8 branch (wcol), both 0 where keep is 0 (important edges), and the
+    slices."""
+    for si, sj, kws, kwc in pairs:
+        q = l2[si]
+        yield t[si], t[sj], q * kws, (1 - q) * kwc, si, sj
+
+
+def energy(out, rgb, bmask=None, window=WINDOW, terms=False, pairs=None):
     """The energy of outputs `out` for inputs `rgb` (both N x 3 x H x W in [0, 1] scale),
-    important edges bmask (N x 1 x H x W, computed from rgb when None). Returns the total
+    important edges bmask (N x 1 x H x W, computed from rgb when None), `pairs` =
+    flatten_pairs(rgb, bmask, window) when the caller keeps it across calls. Returns the total
     (differentiable in out) or, with terms=True, (total, data, flatten, edge, l2 fraction)."""
     if bmask is None:
         bmask = edge_mask_tensor(rgb)
+    if pairs is None:
+        pairs = flatten_pairs(rgb, bmask, window)
     t = out * 255.0
     i = rgb * 255.0
     data = ((t - i) ** 2).mean()
@@ -270,13 +289,46 @@ def energy(out, rgb, bmask=None, window=WINDOW, terms=False):
         e_i = edge_response(i)
         # the paper's switch; the public code also takes E(I) = 0 < E(T), which makes the energy
         # jump at any rounding-sized change in exactly flat (e.g. clipped) regions: left out
-        l2 = ((e_i < C1) & (e_t - e_i > C2)).float()
-        yuv = rgb_to_yuv(rgb)
-        keep = 1.0 - bmask
-    flat = FlattenTerm.apply(t, yuv, l2, keep, window)
+        l2 = ((e_i < C1) & (e_t - e_i > C2)).to(t.dtype)
+    flat = FlattenTerm.apply(t, l2, pairs)
     nb = bmask.sum()
     edge = ((e_t - e_i) ** 2 * bmask).sum() / nb if nb > 0 else t.sum() * 0
     total = data + LAMBDA_F * flat + LAMBDA_E * edge
     if terms:
         return total, data.item(), flat.item(), edge.item(), l2.mean().item()
     return total
+
+
+# --------------------------------------------------------------------------- per-image optimum
+
+def optimise_pixels(x, b, steps=200, lr=0.01, lr_min=3e-4, log=None):
+    """The energy minimised over the output pixels directly (the paper's Section 5 baseline):
+    Adam from the input, learning rate cosine-decayed from lr to lr_min over the steps (at a
+    constant 0.01 the L0.8 branch's capped cusp makes the pixels oscillate by a grey level or
+    more and the energy rises again). A batch is optimised as independent images: the loss is
+    the sum of the per-image energies, and Adam's steps are per pixel. Returns the pixels with
+    the lowest energy met, per image, and those energies."""
+    import math
+    n = x.shape[0]
+    pairs = [flatten_pairs(x[k:k + 1], b[k:k + 1]) for k in range(n)]
+    t = x.clone().requires_grad_(True)
+    opt = torch.optim.Adam([t], lr=lr)
+    best = torch.full((n,), float("inf"))
+    best_t = x.clone()
+    for i in range(steps + 1):
+        for g in opt.param_groups:
+            g["lr"] = lr_min + 0.5 * (lr - lr_min) * (1 + math.cos(math.pi * i / max(steps, 1)))
+        opt.zero_grad()
+        es = [energy(t[k:k + 1], x[k:k + 1], b[k:k + 1], pairs=pairs[k]) for k in range(n)]
+        with torch.no_grad():
+            for k, e in enumerate(es):
+                if e.item() < best[k]:
+                    best[k] = e.item()
+                    best_t[k] = t[k].detach()
+        if i == steps:
+            break
+        sum(es).backward()
+        opt.step()
+        if log and (i + 1) % 50 == 0:
+            log("  step %d energy %.2f" % (i + 1, float(sum(e.item() for e in es)) / n))
+    return best_t, best

@@ -113,7 +113,7 @@ def test_flatten_matches_brute_force_and_gradient():
     yuv = fan.rgb_to_yuv(rgb)
     l2 = (torch.rand(1, 1, h, w, generator=g) < 0.3).double()
     keep = (torch.rand(1, 1, h, w, generator=g) < 0.8).double()
-    ours = fan.FlattenTerm.apply(t, yuv, l2, keep, 5)
+    ours = fan.FlattenTerm.apply(t, l2, fan.flatten_pairs(rgb, 1 - keep, 5))
     ref = brute_flatten(t, yuv, l2, keep, 5)
     assert abs(ours.item() - ref.item()) < 1e-9 * ref.item()
     g1, = torch.autograd.grad(ours, t)
@@ -172,3 +172,33 @@ def test_l0_teacher_cuts_its_margin_and_keeps_the_step():
     assert out.shape == (3, 24, 32)
     centre = torch.from_numpy(big[8:-8, 8:-8].astype(np.float32) / 255).permute(2, 0, 1)
     assert (out - centre).abs().max() < 0.02
+
+
+def test_optimise_pixels_lowers_each_energy_independently():
+    # fan.optimise_pixels (the per-image baseline and make_fan_targets.py's teacher): the energy
+    # it returns is that of the pixels it returns, never above the input's, and a batch is
+    # optimised as separate images (the same pixels as one image at a time)
+    g = torch.Generator().manual_seed(5)
+    x = (step_image(20, 24) + 0.03 * torch.randn(1, 3, 20, 24, generator=g, dtype=torch.float64)).clamp(0, 1)
+    x2 = torch.cat([x, x.flip(-1)]).float()
+    b = torch.stack([torch.from_numpy(fan.edge_mask(to_u8(x2[k:k + 1].double())))[None] for k in range(2)])
+    e_in = [fan.energy(x2[k:k + 1], x2[k:k + 1], b[k:k + 1]).item() for k in range(2)]
+    both, e_both = fan.optimise_pixels(x2, b, steps=12, lr=0.003, lr_min=1e-4)
+    for k in range(2):
+        one, e_one = fan.optimise_pixels(x2[k:k + 1], b[k:k + 1], steps=12, lr=0.003, lr_min=1e-4)
+        assert torch.allclose(one[0], both[k], atol=1e-6)
+        assert e_both[k] < e_in[k]
+        assert abs(fan.energy(both[k:k + 1], x2[k:k + 1], b[k:k + 1]).item() - e_both[k].item()) < 1e-3 * e_in[k]
+
+
+def test_optimum_targets_flip_together():
+    # train_fan --teacher optimum: input, edge map and optimum get the same flips (here the edge
+    # map is the input's first channel mod 2 and the optimum is the input itself)
+    import train_fan
+    inputs = np.random.default_rng(1).integers(0, 256, (3, 4, 5, 3)).astype(np.uint8)
+    t = {"inputs": inputs, "edges": inputs[..., 0] % 2, "optima": inputs.astype(np.float32) / 255}
+    xs, bs, ts = train_fan.targets_batch(t, np.random.default_rng(0), 16)
+    assert len(xs) == 16
+    for x, b, o in zip(xs, bs, ts):
+        assert torch.equal(x, o)
+        assert torch.equal(b[0, 0], torch.round(x[0, 0] * 255) % 2)

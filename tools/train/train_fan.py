@@ -11,11 +11,11 @@
 # afterwards made the energy jump a hundredfold in a short trial run. The network starts as the
 # identity (output layer zero), its output layer learns at --out-lr-mult times the rate, and
 # --warmup-minutes of imitation of a teacher smoother may come first (weights/README.md says why).
-# The recipe that moves the network off the identity (run fan8, weights/README.md): --batch 4 of
-# one crop size, train-mode BatchNorm (--freeze-bn 0.85: the last 15 % frozen, after the running
-# statistics are measured anew on the current weights), MSE imitation of L0 smoothing (--teacher
-# l0, lambda 0.005) first. What it learns scores above the identity under the energy on held-out
-# images, and the energy phase after it diverged: the card says what to try next.
+# Teachers for the imitation: a classical smoother computed on the fly (--teacher bilateral or
+# l0), or the energy's own per-crop minima that make_fan_targets.py precomputes (--teacher
+# optimum --targets DIR): the network then learns to do in one pass what Adam on the pixels
+# does in 200 steps, which is what issue 17 measures it against. The card (weights/README.md,
+# fan_smooth) gives each run's command and what it reached.
 import argparse
 import glob
 import os
@@ -94,6 +94,36 @@ def teacher_of(name, lam, crop_u8, margin):
     return torch.from_numpy(np.ascontiguousarray(out)).permute(2, 0, 1)[None]
 
 
+def load_targets(folder, log):
+    """make_fan_targets.py's shards: inputs (N x h x w x 3 uint8), edge maps, optima."""
+    files = sorted(glob.glob(os.path.join(folder or "", "shard_*.npz")))
+    if not files:
+        sys.exit("train_fan.py: --teacher optimum needs --targets with make_fan_targets.py's shards")
+    got = [np.load(f) for f in files]
+    t = {k: np.concatenate([g[k] for g in got]) for k in ("inputs", "edges", "optima", "energy", "energy_input")}
+    log("targets: %d crops %dx%d from %d shards, energy %.1f -> %.1f (mean)"
+        % (len(t["inputs"]), t["inputs"].shape[2], t["inputs"].shape[1], len(files),
+           t["energy_input"].mean(), t["energy"].mean()))
+    return t
+
+
+def targets_batch(t, rng, n):
+    """n random crops of the targets with the same random flips of input, edge map and optimum
+    (the energy is symmetric under flips, so a flipped optimum is the flipped input's)."""
+    xs, bs, ts = [], [], []
+    for _ in range(n):
+        k = int(rng.integers(len(t["inputs"])))
+        a, e, o = t["inputs"][k], t["edges"][k], t["optima"][k]
+        if rng.random() < 0.5:
+            a, e, o = a[:, ::-1], e[:, ::-1], o[:, ::-1]
+        if rng.random() < 0.5:
+            a, e, o = a[::-1], e[::-1], o[::-1]
+        xs.append(to_tensor(np.ascontiguousarray(a)))
+        bs.append(torch.from_numpy(np.ascontiguousarray(e).astype(np.float32))[None, None])
+        ts.append(torch.from_numpy(np.ascontiguousarray(o)).permute(2, 0, 1)[None])
+    return xs, bs, ts
+
+
 def val_crops(val, size=192):
     out = []
     for a in val:
@@ -148,8 +178,13 @@ def main():
     ap.add_argument("--out-lr-mult", type=float, default=30.0)
     ap.add_argument("--warmup-minutes", type=float, default=0.0,
                     help="minutes of imitation of --teacher first, then the energy")
-    ap.add_argument("--teacher", choices=("bilateral", "l0"), default="bilateral",
-                    help="bilateral: cv2.bilateralFilter(d 9, sigma_r 0.1, sigma_s 5); l0: smoothers.l0")
+    ap.add_argument("--teacher", choices=("bilateral", "l0", "optimum"), default="bilateral",
+                    help="bilateral: cv2.bilateralFilter(d 9, sigma_r 0.1, sigma_s 5); l0: smoothers.l0; "
+                         "optimum: the per-crop energy minima in --targets (make_fan_targets.py)")
+    ap.add_argument("--targets", default=None, help="make_fan_targets.py's folder (--teacher optimum)")
+    ap.add_argument("--init", default=None,
+                    help="start from the network of this train_fan.py checkpoint (.pt; its BatchNorm "
+                         "statistics are measured anew); ignored when resuming")
     ap.add_argument("--teacher-lambda", type=float, default=0.005, help="L0's lambda")
     ap.add_argument("--teacher-loss", choices=("l1", "mse"), default="l1")
     ap.add_argument("--batch", type=int, default=1, help="crops per step, all of one size")
@@ -172,6 +207,7 @@ def main():
         logf.flush()
 
     train, val = load_images(log)
+    targets = load_targets(args.targets, log) if args.teacher == "optimum" else None
     min_h, min_w = min(a.shape[0] for a in train), min(a.shape[1] for a in train)
     vcrops = val_crops(val)
     torch.manual_seed(args.seed)
@@ -189,6 +225,9 @@ def main():
     rest = [p for n, p in model.named_parameters() if not n.startswith("out.")]
     opt = torch.optim.Adam([{"params": rest, "mult": 1.0}, {"params": out_params, "mult": args.out_lr_mult}],
                            lr=args.lr, betas=(0.9, args.beta2), weight_decay=args.weight_decay)
+    if args.init and not os.path.exists(os.path.join(args.out, "last.pt")):
+        model.load_state_dict(torch.load(args.init)["model"])
+        log("network from %s" % args.init)
     state = {"iter": 0, "elapsed": 0.0, "best": float("inf"), "rng": None, "recalibrated": False}
     last = os.path.join(args.out, "last.pt")
     if os.path.exists(last):
@@ -219,7 +258,7 @@ def main():
     total = args.minutes * 60
     t_start, t_ck = time.time(), time.time()
     base = state["elapsed"]
-    run = {"loss": 0.0, "data": 0.0, "flat": 0.0, "edge": 0.0, "n": 0}
+    run = {"loss": 0.0, "data": 0.0, "flat": 0.0, "edge": 0.0, "n": 0, "ne": 0}
     while not stop["now"]:
         elapsed = base + time.time() - t_start
         frac = elapsed / total
@@ -244,7 +283,9 @@ def main():
         size = (min(int(rng.integers(lo, hi + 1)), min_h - 2 * margin),
                 min(int(rng.integers(lo, hi + 1)), min_w - 2 * margin))
         xs, bs, ts = [], [], []
-        for _ in range(args.batch):
+        if imitate and targets is not None:
+            xs, bs, ts = targets_batch(targets, rng, args.batch)
+        for _ in range(0 if xs else args.batch):
             img = train[int(rng.integers(len(train)))]
             big = random_crop(rng, img, size[0] + 2 * margin, size[1] + 2 * margin, exact=True)
             c = big[margin:big.shape[0] - margin, margin:big.shape[1] - margin]
@@ -254,7 +295,10 @@ def main():
                 ts.append(teacher_of(args.teacher, args.teacher_lambda, big, margin))
         x, b = torch.cat(xs), torch.cat(bs)
         y = model(x)
-        total_e, d, f, e, _ = fan.energy(y, x, b, terms=True)
+        # the energy costs more than the network's step: while imitating it is only sampled
+        need_energy = not imitate or state["iter"] % 10 == 0
+        if need_energy:
+            total_e, d, f, e, _ = fan.energy(y, x, b, terms=True)
         if imitate:
             # imitation warm-up: from the identity no step of the energy leads anywhere (the
             # L2 branch's 21 x 21 spatial weights punish every new edge hard), so the network
@@ -266,22 +310,24 @@ def main():
         total_e.backward()
         opt.step()
         state["iter"] += 1
-        for k, v in (("loss", total_e.item()), ("data", d), ("flat", f), ("edge", e)):
-            run[k] += v
+        run["loss"] += total_e.item()
         run["n"] += 1
-        if state["iter"] % 20 == 0:
+        if need_energy:
+            for k, v in (("data", d), ("flat", f), ("edge", e)):
+                run[k] += v
+            run["ne"] += 1
+        if state["iter"] % 20 == 0 and need_energy:
             print("iter %d  loss %.2f (data %.2f flat %.2f edge %.2f)  %dx%d"
                   % (state["iter"], total_e.item(), d, f, e, x.shape[3], x.shape[2]), flush=True)
         if time.time() - t_ck >= args.ckpt_minutes * 60:
             state["elapsed"] = base + time.time() - t_start
             v = validate(model, vcrops)
-            n = max(run["n"], 1)
+            n, ne = max(run["n"], 1), max(run["ne"], 1)
             log("iter %d  %.1f min  loss %.2f (data %.2f flat %.2f edge %.2f)  val %.2f  lr %g  bn %s"
-                % (state["iter"], state["elapsed"] / 60, run["loss"] / n, run["data"] / n, run["flat"] / n,
-                   run["edge"] / n, v, opt.param_groups[0]["lr"], "frozen" if frozen else "train")
+                % (state["iter"], state["elapsed"] / 60, run["loss"] / n, run["data"] / ne, run["flat"] / ne,
+                   run["edge"] / ne, v, opt.param_groups[0]["lr"], "frozen" if frozen else "train")
                 + ("  (imitating %s)" % args.teacher if imitate else ""))
             run = dict.fromkeys(run, 0.0)
-            run["n"] = 0
             if v < state["best"]:
                 state["best"] = v
                 save(os.path.join(args.out, "best.pt"), {"val": v})
