@@ -141,6 +141,14 @@ START_TEST(fang_refuses_what_it_cannot_do)
     ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "outside the range"));
     opt.lambda = 0.0f; /* the default, 0.02 */
     ck_assert_msg(jf_model_smooth(m, &gi, &oi, &opt) == JF_OK, "%s", jf_last_error(ctx));
+    /* a budget the whole image fits (about 4 MB of maps at 64x40) but a square tile with a halo
+     * would not: the model runs whole, the same output as with the default budget */
+    static float out2[3 * 64 * 40];
+    jf_image oi2 = oi;
+    oi2.data = out2;
+    opt.memory_budget = 8u << 20;
+    ck_assert_msg(jf_model_smooth(m, &gi, &oi2, &opt) == JF_OK, "%s", jf_last_error(ctx));
+    ck_assert_int_eq(memcmp(out, out2, sizeof out), 0);
     opt.memory_budget = 1000; /* far below one image: no tiles to fall back on */
     ck_assert_int_eq(jf_model_smooth(m, &gi, &oi, &opt), JF_ERR_OUT_OF_MEMORY);
     ck_assert_ptr_nonnull(strstr(jf_last_error(ctx), "does not run in tiles"));

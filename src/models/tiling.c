@@ -55,6 +55,30 @@ jf_status jf_model_step(jf_model *m, int step)
 static int jf_min(int a, int b) { return a < b ? a : b; }
 static int jf_max(int a, int b) { return a > b ? a : b; }
 
+/* Whether a model that does not tile (arch->whole_image) fits a W x H image into the budget,
+ * and each of its buffers into the device's largest allocation; a clear error when not. */
+static jf_status jf_whole_image_fits(const jf_model *m, int W, int H, size_t budget)
+{
+    const double pixels = (double)W * H, mib = 1048576.0;
+    const double need = (m->arch->bytes_per_pixel(m) + m->ws_bytes_per_pixel) * pixels;
+    double largest = 4.0 * m->max_planes;
+    if (m->ws_bytes_per_pixel > largest) largest = m->ws_bytes_per_pixel;
+    const uint64_t max_alloc = m->ctx->info.max_alloc_bytes;
+    if (need > (double)budget)
+        return jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY,
+                       "%s normalises over the whole image and does not run in tiles: %dx%d needs about "
+                       "%.0f MiB of device memory, more than the memory budget of %.0f MiB (raise the "
+                       "budget, or smooth a smaller image)", m->info.architecture, W, H, need / mib,
+                       budget / mib);
+    if (max_alloc && largest * pixels > (double)max_alloc)
+        return jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY,
+                       "%s normalises over the whole image and does not run in tiles: at %dx%d one of its "
+                       "buffers takes about %.0f MiB, more than the %.0f MiB this device allocates at once "
+                       "(smooth a smaller image)", m->info.architecture, W, H, largest * pixels / mib,
+                       max_alloc / mib);
+    return JF_OK;
+}
+
 jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *target, jf_tensor *out,
                        jf_tensor *extra, const jf_run_options *opt)
 {
@@ -64,16 +88,18 @@ jf_status jf_run_tiled(jf_model *m, const jf_tensor *guide, const jf_tensor *tar
     int halo = m->halo, align = m->align;
     m->opt = opt;
     m->tile = 0;
-    if (m->arch->whole_image && (W > inner || H > inner)) {
-        double mib = (m->arch->bytes_per_pixel(m) + m->ws_bytes_per_pixel) * W * H / 1048576.0;
-        m->opt = NULL;
-        return jf_fail(ctx, JF_ERR_OUT_OF_MEMORY,
-                       "%s normalises over the whole image and does not run in tiles: %dx%d needs about "
-                       "%.0f MiB of device memory, more than the memory budget of %.0f MiB (raise the "
-                       "budget, or smooth a smaller image)", m->info.architecture, W, H, mib,
-                       jf_budget(m, opt) / 1048576.0);
+    int whole = W <= inner && H <= inner;
+    if (m->arch->whole_image && !whole) {
+        /* a model that cannot tile runs whole whenever the image fits the budget: the square
+         * tile side above is for tiled models (it also pays for a halo this one never has) */
+        jf_status s = jf_whole_image_fits(m, W, H, jf_budget(m, opt));
+        if (s != JF_OK) {
+            m->opt = NULL;
+            return s;
+        }
+        whole = 1;
     }
-    if (W <= inner && H <= inner) {
+    if (whole) {
         m->ntiles = 1;
         jf_status s = m->arch->run(m, guide, target, out, extra);
         if (s == JF_OK && m->arch->steps == 0) s = jf_model_step(m, 1);
