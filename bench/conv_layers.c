@@ -109,8 +109,7 @@ int main(int argc, char **argv)
         double gflop = 2.0 * l->cout * l->cin * l->k * l->k * ho * wo / 1e9;
         printf("| %d>%d, %dx%d, %d, %d, %d |", l->cin, l->cout, l->w, l->h, l->pad, l->dil, l->k);
         for (int p = 0; p < npaths; p++) {
-            const int wino = paths[p].path == JF_CONV_WINOGRAD || paths[p].path == JF_CONV_WINOGRAD_F2 ||
-                             paths[p].path == JF_CONV_WINOGRAD_F6;
+            const int wino = jf_conv_winograd_tile(paths[p].path) != 0;
             if ((wino && !jf_conv_winograd_fits(l->k, l->k, 1)) || (paths[p].path == JF_CONV_POINTWISE && !jf_conv_is_pointwise(l->k, l->k, 1, l->pad))) {
                 printf(" - | - |");
                 continue;

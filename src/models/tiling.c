@@ -23,17 +23,27 @@ static size_t jf_budget(const jf_model *m, const jf_run_options *opt)
     return jf_memory_budget(m->ctx, opt ? opt->memory_budget : 0);
 }
 
+/* Device bytes a run holds per pixel at its peak: the model's maps and the convolution workspace. */
+static double jf_bytes_per_pixel(const jf_model *m)
+{
+    return m->arch->bytes_per_pixel(m) + m->ws_bytes_per_pixel;
+}
+
+/* Bytes per pixel of the largest single buffer: the widest map or the workspace. */
+static double jf_largest_buffer_per_pixel(const jf_model *m)
+{
+    double largest = 4.0 * m->max_planes;
+    return m->ws_bytes_per_pixel > largest ? m->ws_bytes_per_pixel : largest;
+}
+
 int jf_tile_size(const jf_model *m, size_t budget)
 {
-    double bpp = m->arch->bytes_per_pixel(m) + m->ws_bytes_per_pixel;
     int halo = m->halo, align = m->align;
-    double side = sqrt((double)budget / bpp);
+    double side = sqrt((double)budget / jf_bytes_per_pixel(m));
     /* one buffer must also fit the device's largest allocation */
     uint64_t max_alloc = m->ctx->info.max_alloc_bytes;
     if (max_alloc) {
-        double largest = 4.0 * m->max_planes;
-        if (m->ws_bytes_per_pixel > largest) largest = m->ws_bytes_per_pixel;
-        double s2 = sqrt((double)max_alloc / largest);
+        double s2 = sqrt((double)max_alloc / jf_largest_buffer_per_pixel(m));
         if (s2 < side) side = s2;
     }
     int inner = (int)side - 2 * halo;
@@ -60,9 +70,7 @@ static int jf_max(int a, int b) { return a > b ? a : b; }
 static jf_status jf_whole_image_fits(const jf_model *m, int W, int H, size_t budget)
 {
     const double pixels = (double)W * H, mib = 1048576.0;
-    const double need = (m->arch->bytes_per_pixel(m) + m->ws_bytes_per_pixel) * pixels;
-    double largest = 4.0 * m->max_planes;
-    if (m->ws_bytes_per_pixel > largest) largest = m->ws_bytes_per_pixel;
+    const double need = jf_bytes_per_pixel(m) * pixels, largest = jf_largest_buffer_per_pixel(m);
     const uint64_t max_alloc = m->ctx->info.max_alloc_bytes;
     if (need > (double)budget)
         return jf_fail(m->ctx, JF_ERR_OUT_OF_MEMORY,

@@ -117,9 +117,9 @@ jf_status jf_conv_init_path(jf_context *ctx, jf_conv *conv, const float *weight,
     else if (path == JF_CONV_DEFAULT && !getenv("JF_CONV")) path = jf_conv_measured(ctx, cout, cin, kh, kw, stride, pad, dil);
     conv->path = path == JF_CONV_DEFAULT ? jf_conv_layer_default(ctx, kh, kw, stride, pad) : path;
     const int pointwise = jf_conv_is_pointwise(kh, kw, stride, pad);
-    int wino_m = conv->path == JF_CONV_WINOGRAD_F2 ? 2 : conv->path == JF_CONV_WINOGRAD_F6 ? 6 : 4;
+    const int wino_m = jf_conv_winograd_tile(conv->path);
     /* a layer asked for Winograd that it does not take: the table's path (1x1 on CPUs: pointwise) */
-    if (conv->path == JF_CONV_WINOGRAD || conv->path == JF_CONV_WINOGRAD_F2 || conv->path == JF_CONV_WINOGRAD_F6)
+    if (wino_m)
         conv->path = jf_conv_winograd_fits(kh, kw, stride) ? JF_CONV_WINOGRAD
                      : !ctx->tune.conv_direct              ? JF_CONV_GEMM
                      : pointwise                           ? JF_CONV_POINTWISE

@@ -176,8 +176,7 @@ jf_conv_path jf_conv_choose(jf_context *ctx, const float *weight, int cout, int 
                                       JF_CONV_WINOGRAD_F2, JF_CONV_WINOGRAD_F6, JF_CONV_GEMM};
         double best_ms = -1;
         for (int i = 0; i < (int)(sizeof cands / sizeof cands[0]); i++) {
-            if ((cands[i] == JF_CONV_WINOGRAD || cands[i] == JF_CONV_WINOGRAD_F2 || cands[i] == JF_CONV_WINOGRAD_F6) &&
-                !jf_conv_winograd_fits(kh, kw, stride))
+            if (jf_conv_winograd_tile(cands[i]) && !jf_conv_winograd_fits(kh, kw, stride))
                 continue;
             if (cands[i] == JF_CONV_POINTWISE && !jf_conv_is_pointwise(kh, kw, stride, pad)) continue;
             double ms = jf_probe(ctx, weight, cout, cin, kh, kw, stride, pad, dil, cands[i], &in, best_ms);

@@ -17,6 +17,11 @@
 #define JF_WINO_BLOCK_CH 16 /* output channels per work-item of wino_gemm_out */
 #define JF_WINO_BLOCK_T 8   /* tiles per work-item of both kernels (JF_WTB in cl/winograd.cl) */
 
+int jf_conv_winograd_tile(jf_conv_path path)
+{
+    return path == JF_CONV_WINOGRAD ? 4 : path == JF_CONV_WINOGRAD_F2 ? 2 : path == JF_CONV_WINOGRAD_F6 ? 6 : 0;
+}
+
 int jf_conv_winograd_fits(int kh, int kw, int stride)
 {
     return kh == kw && kh >= 2 && kh <= 9 && stride == 1;

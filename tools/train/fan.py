@@ -4,6 +4,8 @@
 # Every choice the paper leaves open is in FAN_DECISIONS below and in weights/README.md
 # (model card); the file format is tools/train/FAN_FORMAT.md. The C inference
 # (src/models/fan.c) is checked against FanNet in eval mode.
+import math
+
 import cv2
 import numpy as np
 import torch
@@ -308,7 +310,6 @@ def optimise_pixels(x, b, steps=200, lr=0.01, lr_min=3e-4, log=None):
     more and the energy rises again). A batch is optimised as independent images: the loss is
     the sum of the per-image energies, and Adam's steps are per pixel. Returns the pixels with
     the lowest energy met, per image, and those energies."""
-    import math
     n = x.shape[0]
     pairs = [flatten_pairs(x[k:k + 1], b[k:k + 1]) for k in range(n)]
     t = x.clone().requires_grad_(True)

@@ -296,7 +296,8 @@ def main():
         x, b = torch.cat(xs), torch.cat(bs)
         y = model(x)
         # the energy costs more than the network's step: while imitating it is only sampled
-        need_energy = not imitate or state["iter"] % 10 == 0
+        # (every 10th step, the step numbers the progress line below prints included)
+        need_energy = not imitate or (state["iter"] + 1) % 10 == 0
         if need_energy:
             total_e, d, f, e, _ = fan.energy(y, x, b, terms=True)
         if imitate:
