@@ -30,6 +30,15 @@ static inline float jf_activate(float v, int act, float slope)
     return v;
 }
 
+/* jf_activate on 8 values at once */
+static inline float8 jf_activate8(float8 v, int act, float slope)
+{
+    if (act == JF_ACT_RELU) return fmax(v, 0.0f);
+    if (act == JF_ACT_LEAKY) return select(v * slope, v, v >= 0.0f);
+    if (act == JF_ACT_SIGMOID) return 1.0f / (1.0f + exp(-v));
+    return v;
+}
+
 /* Maps any integer coordinate into [0, n) by the border rule `mode`.
  * Reflection is periodic, so windows wider than the image keep folding back
  * in, as OpenCV's padding does. */

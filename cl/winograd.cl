@@ -7,9 +7,12 @@
  * py - pad + d*r, px - pad + d*c only), so the tiles are those of each
  * sub-grid and every index below steps by d: no copies. Tile t of a chunk
  * [t_base, t_base + n) is tile T = t_base + t of the whole grid,
- * T = ((py*d + px)*th + ti)*tw + tj, th x tw tiles per sub-grid (all
+ * T = ((py*th + ti)*tw + tj)*d + px, th x tw tiles per sub-grid (all
  * sub-grids get the largest one's count: the few tiles past a smaller
- * sub-grid's end compute outputs that are never stored).
+ * sub-grid's end compute outputs that are never stored). The d sub-grids of
+ * one pixel row py sit side by side in T, so 8 consecutive tiles (one
+ * work-item's lanes) read adjacent pixels when d is 2 or 4: see
+ * wino_input's fast paths.
  *
  * Larger kernels (k x k, k <= 9; 2x2 too) are zero-padded to 3nb x 3nb and
  * cut into nb x nb blocks of 3x3: block (by, bx) is a 3x3 convolution of the
@@ -84,6 +87,27 @@
 #error "JF_WINO_M must be 2, 4 or 6"
 #endif
 
+/* JF_STORE_ROW(p, yr, q): channel q's m outputs of one tile row, yr[0..m-1] (float8, one
+ * channel a lane), to p[0..m-1] */
+#if JF_WINO_M == 2
+#define JF_STORE_ROW(p, yr, q) vstore2((float2)(yr[0][q], yr[1][q]), 0, p)
+#elif JF_WINO_M == 4
+#define JF_STORE_ROW(p, yr, q) vstore4((float4)(yr[0][q], yr[1][q], yr[2][q], yr[3][q]), 0, p)
+#else
+#define JF_STORE_ROW(p, yr, q) \
+    (vstore4((float4)(yr[0][q], yr[1][q], yr[2][q], yr[3][q]), 0, p), vstore2((float2)(yr[4][q], yr[5][q]), 0, (p) + 4))
+#endif
+
+/* Tile T's sub-grid (py, px) and place (ti, tj) in it, in the order above. */
+static inline void jf_wino_tile(int T, int d, int th, int tw, int *py, int *px, int *ti, int *tj)
+{
+    *px = T % d;
+    const int q = T / d;
+    *tj = q % tw;
+    *ti = (q / tw) % th;
+    *py = q / (tw * th);
+}
+
 /* v: E x (nb^2 cin) x tpad (tpad a multiple of 8). One work-item per (8
  * tiles of the chunk, virtual input channel), the 8 tiles in the lanes of
  * float8 so that the transform and the stores are vector operations; tiles
@@ -98,42 +122,124 @@ __kernel void wino_input(__global const float *in, __global float *v, int cin, i
     const size_t estride = (size_t)cin * nb * nb * tpad;
     __global float *dst = v + (size_t)vc * tpad + t;
     __global const float *plane = in + (size_t)ci * h * w;
-    float buf[JF_WE * 8]; /* [r][c][lane] */
-    int T = t_base + t;
-    int tj = T % tw, ti = (T / tw) % th, s = T / (tw * th);
-    for (int k = 0; k < 8; k++) {
-        /* lane k: tile T + k (the coordinates step on, carrying into the next row and sub-grid) */
-        const int y0 = s / dil - pad + dil * ti * JF_WINO_M + shift_y, x0 = s % dil - pad + dil * tj * JF_WINO_M + shift_x;
-        const int live = t + k < n;
-        const int inside = live && y0 >= 0 && x0 >= 0 && y0 + dil * (JF_WA - 1) < h && x0 + dil * (JF_WA - 1) < w;
-        if (inside) {
+    float8 x[JF_WA][JF_WA]; /* the patches, [r][c], tile in the lanes */
+    const int T = t_base + t;
+    int py, px, ti, tj;
+    jf_wino_tile(T, dil, th, tw, &py, &px, &ti, &tj);
+    /* Fast paths, the common case: all 8 tiles live, in one row of tiles, d = 1, 2 or 4
+     * (so px = 0 in lane 0: T is a multiple of 8). They load the alpha rows' pixels as
+     * vectors instead of 8 x alpha^2 scalar loads, which made this kernel about 40 % of
+     * Winograd's time. The layer's zero padding is a mask on the columns (the loads there
+     * read the neighbouring row, then drop it) and a skipped row, so only the reads must
+     * stay inside the tensor. Lane L is tile tj + L / d of sub-grid px = L % d: its column
+     * c is the pixel x0 + L % d + d m (L / d) + d c, x0 that of lane 0. */
+#define JF_WSPAN (8 * JF_WINO_M + 2)
+#define JF_WREAD (JF_WSPAN > 32 ? JF_WSPAN : 32)
+    const int fy0 = py - pad + dil * ti * JF_WINO_M + shift_y, fx0 = -pad + dil * tj * JF_WINO_M + shift_x;
+    /* the pixels read from x0 on in a row: undilated 4 float16 (below), else up to the last
+     * lane's last column, x0 + (d - 1) + d m (8 / d - 1) + d (m + 1) = x0 + 8 m + 2 d - 1 */
+    const int reach = dil == 1 ? JF_WREAD : 8 * JF_WINO_M + 2 * dil;
+    /* the first and last element read: in the first and last rows inside the image */
+    const int r_first = fy0 >= 0 ? 0 : (-fy0 + dil - 1) / dil, r_last = min(JF_WA - 1, (h - 1 - fy0) / dil);
+    const long lowest = (long)ci * h * w + (long)(fy0 + dil * r_first) * w + fx0;
+    const long highest = (long)ci * h * w + (long)(fy0 + dil * r_last) * w + fx0 + reach - 1;
+    const int fast = (dil == 1 || dil == 2 || dil == 4) && t + 7 < n && tj + 8 / dil - 1 < tw &&
+                     r_first <= r_last && lowest >= 0 && highest < (long)cin * h * w;
+    if (fast && dil == 1) {
+        /* lane k's column c is element m k + c of the window at x0 (JF_WSPAN = 8m + 2 of
+         * them): four float16 loads a row and constant shuffles. Lanes 0-3 come from the
+         * loads at x0, lanes 4-7 from those at x0 + JF_WREAD - 32, all indices below 32. */
+        const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const int16 xa = fx0 + lane, xb = xa + 16, xc = xa + (JF_WREAD - 32), xd = xc + 16;
+        const int16 ma = xa >= 0 && xa < w, mb = xb >= 0 && xb < w, mc = xc >= 0 && xc < w, md = xd >= 0 && xd < w;
 #pragma unroll
-            for (int r = 0; r < JF_WA; r++)
+        for (int r = 0; r < JF_WA; r++) {
+            const int iy = fy0 + r;
+            float16 a = 0.0f, b = 0.0f, c4 = 0.0f, d4 = 0.0f;
+            if (iy >= 0 && iy < h) {
+                __global const float *p = plane + (long)iy * w + fx0;
+                a = select((float16)0.0f, vload16(0, p), ma);
+                b = select((float16)0.0f, vload16(0, p + 16), mb);
+                c4 = select((float16)0.0f, vload16(0, p + JF_WREAD - 32), mc);
+                d4 = select((float16)0.0f, vload16(0, p + JF_WREAD - 16), md);
+            }
 #pragma unroll
-                for (int c = 0; c < JF_WA; c++) buf[(r * JF_WA + c) * 8 + k] = plane[(size_t)(y0 + dil * r) * w + x0 + dil * c];
-        } else {
+            for (int c = 0; c < JF_WA; c++) {
+                const uint4 lo = (uint4)(c, JF_WINO_M + c, 2 * JF_WINO_M + c, 3 * JF_WINO_M + c);
+                const uint4 hi = lo + (uint4)(4 * JF_WINO_M - (JF_WREAD - 32));
+                x[r][c] = (float8)(shuffle2(a, b, lo), shuffle2(c4, d4, hi));
+            }
+        }
+    } else if (fast) {
+        /* d = 2 or 4: the d sub-grids of a tile are d adjacent pixels in every column, so
+         * each column is 8 / d loads of d pixels, m d apart */
+        const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+        const int8 off = fx0 + lane % dil + dil * JF_WINO_M * (lane / dil);
+        int8 mask[JF_WA];
 #pragma unroll
-            for (int r = 0; r < JF_WA; r++) {
-                const int iy = y0 + dil * r;
+        for (int c = 0; c < JF_WA; c++) {
+            const int8 xs = off + dil * c;
+            mask[c] = xs >= 0 && xs < w;
+        }
 #pragma unroll
-                for (int c = 0; c < JF_WA; c++) {
-                    const int ix = x0 + dil * c;
-                    buf[(r * JF_WA + c) * 8 + k] =
-                        live && iy >= 0 && iy < h && ix >= 0 && ix < w ? plane[(size_t)iy * w + ix] : 0.0f;
+        for (int r = 0; r < JF_WA; r++) {
+            const int iy = fy0 + dil * r;
+            if (iy < 0 || iy >= h) {
+#pragma unroll
+                for (int c = 0; c < JF_WA; c++) x[r][c] = 0.0f;
+                continue;
+            }
+            __global const float *p = plane + (long)iy * w + fx0;
+            const int gm = dil * JF_WINO_M; /* pixels between lane groups */
+#pragma unroll
+            for (int c = 0; c < JF_WA; c++) {
+                __global const float *q = p + dil * c;
+                float8 v;
+                if (dil == 2)
+                    v = (float8)(vload2(0, q), vload2(0, q + gm), vload2(0, q + 2 * gm), vload2(0, q + 3 * gm));
+                else
+                    v = (float8)(vload4(0, q), vload4(0, q + gm));
+                x[r][c] = select((float8)0.0f, v, mask[c]);
+            }
+        }
+    } else {
+        float buf[JF_WE * 8]; /* [r][c][lane] */
+        for (int k = 0; k < 8; k++) {
+            /* lane k: tile T + k */
+            int ky, kx, ki, kj;
+            jf_wino_tile(T + k, dil, th, tw, &ky, &kx, &ki, &kj);
+            const int y0 = ky - pad + dil * ki * JF_WINO_M + shift_y, x0 = kx - pad + dil * kj * JF_WINO_M + shift_x;
+            const int live = t + k < n;
+            const int inside = live && y0 >= 0 && x0 >= 0 && y0 + dil * (JF_WA - 1) < h && x0 + dil * (JF_WA - 1) < w;
+            if (inside) {
+#pragma unroll
+                for (int r = 0; r < JF_WA; r++)
+#pragma unroll
+                    for (int c = 0; c < JF_WA; c++) buf[(r * JF_WA + c) * 8 + k] = plane[(size_t)(y0 + dil * r) * w + x0 + dil * c];
+            } else {
+#pragma unroll
+                for (int r = 0; r < JF_WA; r++) {
+                    const int iy = y0 + dil * r;
+#pragma unroll
+                    for (int c = 0; c < JF_WA; c++) {
+                        const int ix = x0 + dil * c;
+                        buf[(r * JF_WA + c) * 8 + k] =
+                            live && iy >= 0 && iy < h && ix >= 0 && ix < w ? plane[(size_t)iy * w + ix] : 0.0f;
+                    }
                 }
             }
         }
-        if (++tj == tw) {
-            tj = 0;
-            if (++ti == th) ti = 0, s++;
-        }
+#pragma unroll
+        for (int r = 0; r < JF_WA; r++)
+#pragma unroll
+            for (int c = 0; c < JF_WA; c++) x[r][c] = vload8(0, buf + (r * JF_WA + c) * 8);
     }
     /* B^T over each column, then B over each row of the result */
     float8 col[JF_WA], tcol[JF_WA], b[JF_WA][JF_WA], row[JF_WA], o[JF_WA];
 #pragma unroll
     for (int c = 0; c < JF_WA; c++) {
 #pragma unroll
-        for (int r = 0; r < JF_WA; r++) col[r] = vload8(0, buf + (r * JF_WA + c) * 8);
+        for (int r = 0; r < JF_WA; r++) col[r] = x[r][c];
         JF_BT(tcol, col);
 #pragma unroll
         for (int r = 0; r < JF_WA; r++) b[r][c] = tcol[r];
@@ -181,9 +287,9 @@ __kernel void wino_gemm_out(__global const float *v, __global const float *u, __
     }
     const size_t plane = (size_t)ho * wo;
     for (int j = 0; j < JF_WTB && t0 + j < n; j++) {
-        const int T = t_base + t0 + j;
-        const int tj = T % tw, ti = (T / tw) % th, s = T / (tw * th);
-        const int oy0 = s / dil + dil * ti * JF_WINO_M, ox0 = s % dil + dil * tj * JF_WINO_M;
+        int py, px, ti, tj;
+        jf_wino_tile(t_base + t0 + j, dil, th, tw, &py, &px, &ti, &tj);
+        const int oy0 = py + dil * ti * JF_WINO_M, ox0 = px + dil * tj * JF_WINO_M;
         for (int hv = 0; hv < 2; hv++) {
             const int c0 = ob + hv * 8;
             if (c0 >= cout) break;
@@ -205,6 +311,35 @@ __kernel void wino_gemm_out(__global const float *v, __global const float *u, __
 #pragma unroll
                 for (int k = 0; k < JF_WINO_M; k++) y[i][k] = t[k];
             }
+            /* bias and activation on the 8 channels at once (merged heads activate only
+             * the channels below act_channels) */
+            float8 bv;
+            if (c0 + 8 <= cout) {
+                bv = vload8(0, bias + c0);
+            } else {
+                float bt[8];
+                for (int q = 0; q < 8; q++) bt[q] = c0 + q < cout ? bias[c0 + q] : 0.0f;
+                bv = vload8(0, bt);
+            }
+            const int8 actm = c0 + (int8)(0, 1, 2, 3, 4, 5, 6, 7) < act_channels;
+#pragma unroll
+            for (int i = 0; i < JF_WINO_M; i++)
+#pragma unroll
+                for (int k = 0; k < JF_WINO_M; k++) {
+                    const float8 val = y[i][k] + bv;
+                    y[i][k] = select(val, jf_activate8(val, act, slope), actm);
+                }
+            if (dil == 1 && c0 + 8 <= cout && oy0 + JF_WINO_M <= ho && ox0 + JF_WINO_M <= wo) {
+                /* a whole tile of 8 whole channels: each channel's rows as vector stores
+                 * (the 8 x m^2 scalar stores and their bounds checks cost about a third
+                 * of this kernel on 32-64 channel layers) */
+                __global float *dst = out + (size_t)c0 * plane + (size_t)oy0 * wo + ox0;
+#pragma unroll
+                for (int q = 0; q < 8; q++)
+#pragma unroll
+                    for (int i = 0; i < JF_WINO_M; i++) JF_STORE_ROW(dst + q * plane + (size_t)i * wo, y[i], q);
+                continue;
+            }
             for (int i = 0; i < JF_WINO_M; i++) {
                 const int oy = oy0 + dil * i;
                 if (oy >= ho) break;
@@ -214,11 +349,7 @@ __kernel void wino_gemm_out(__global const float *v, __global const float *u, __
                     float r[8];
                     vstore8(y[i][k], 0, r);
                     __global float *dst = out + (size_t)oy * wo + ox;
-                    for (int q = 0; q < 8 && c0 + q < cout; q++) {
-                        const int c = c0 + q;
-                        const float val = r[q] + bias[c];
-                        dst[(size_t)c * plane] = c < act_channels ? jf_activate(val, act, slope) : val;
-                    }
+                    for (int q = 0; q < 8 && c0 + q < cout; q++) dst[(size_t)(c0 + q) * plane] = r[q];
                 }
             }
         }

@@ -24,7 +24,10 @@
  * stderr. */
 #define JFT_WINO_TOL 1e-4
 
-static const int sizes[][2] = {{37, 29}, {1, 1}, {2, 3}, {5, 7}, {29, 37}};
+/* w x h; 83 is wide enough for every tile's fast input path (8 tiles of one tile row
+ * inside the tensor, cl/winograd.cl) with both edges' padding masked, and for groups of
+ * 8 tiles that straddle two tile rows */
+static const int sizes[][2] = {{37, 29}, {1, 1}, {2, 3}, {5, 7}, {29, 37}, {83, 29}};
 #define NSIZES (int)(sizeof sizes / sizeof sizes[0])
 static const int channels[][2] = {{3, 5}, {17, 3}, {5, 17}, {64, 64}};
 #define NCHANNELS (int)(sizeof channels / sizeof channels[0])
