@@ -22,6 +22,11 @@
  * 25 direct ones, at the Winograd kernel's rate and a quarter of the
  * multiplies per tap.
  *
+ * Built per tile size and per kind of layer: -DJF_WINO_DILATED=1 for dilated
+ * layers compiles wino_input's fast path for d = 2 and 4 instead of the undilated
+ * one, so that a model without dilations does not pay for generating its code at
+ * first launch (about 0.5 s on PoCL, measured).
+ *
  * Two kernels: wino_input writes V[e][vc][t] = (B^T d B)[e] of each tile's
  * alpha x alpha input patch (zero outside the image: the layer's padding);
  * wino_gemm_out multiplies, for each e, U[e] (cout_pad x cin, stored
@@ -31,6 +36,9 @@
  * and no third pass. */
 #ifndef JF_WINO_M
 #define JF_WINO_M 4
+#endif
+#ifndef JF_WINO_DILATED
+#define JF_WINO_DILATED 0
 #endif
 #define JF_WA (JF_WINO_M + 2)
 #define JF_WE (JF_WA * JF_WA)
@@ -126,7 +134,8 @@ __kernel void wino_input(__global const float *in, __global float *v, int cin, i
     const int T = t_base + t;
     int py, px, ti, tj;
     jf_wino_tile(T, dil, th, tw, &py, &px, &ti, &tj);
-    /* Fast paths, the common case: all 8 tiles live, in one row of tiles, d = 1, 2 or 4
+    /* Fast paths, the common case: all 8 tiles live, in one row of tiles, d = 1 (or 2 and 4
+     * in the dilated program)
      * (so px = 0 in lane 0: T is a multiple of 8). They load the alpha rows' pixels as
      * vectors instead of 8 x alpha^2 scalar loads, which made this kernel about 40 % of
      * Winograd's time. The layer's zero padding is a mask on the columns (the loads there
@@ -143,9 +152,10 @@ __kernel void wino_input(__global const float *in, __global float *v, int cin, i
     const int r_first = fy0 >= 0 ? 0 : (-fy0 + dil - 1) / dil, r_last = min(JF_WA - 1, (h - 1 - fy0) / dil);
     const long lowest = (long)ci * h * w + (long)(fy0 + dil * r_first) * w + fx0;
     const long highest = (long)ci * h * w + (long)(fy0 + dil * r_last) * w + fx0 + reach - 1;
-    const int fast = (dil == 1 || dil == 2 || dil == 4) && t + 7 < n && tj + 8 / dil - 1 < tw &&
+    const int fast = (JF_WINO_DILATED ? dil == 2 || dil == 4 : dil == 1) && t + 7 < n && tj + 8 / dil - 1 < tw &&
                      r_first <= r_last && lowest >= 0 && highest < (long)cin * h * w;
-    if (fast && dil == 1) {
+#if !JF_WINO_DILATED
+    if (fast) {
         /* lane k's column c is element m k + c of the window at x0 (JF_WSPAN = 8m + 2 of
          * them): four float16 loads a row and constant shuffles. Lanes 0-3 come from the
          * loads at x0, lanes 4-7 from those at x0 + JF_WREAD - 32, all indices below 32. */
@@ -170,7 +180,9 @@ __kernel void wino_input(__global const float *in, __global float *v, int cin, i
                 x[r][c] = (float8)(shuffle2(a, b, lo), shuffle2(c4, d4, hi));
             }
         }
-    } else if (fast) {
+    }
+#else
+    if (fast) {
         /* d = 2 or 4: the d sub-grids of a tile are d adjacent pixels in every column, so
          * each column is 8 / d loads of d pixels, m d apart */
         const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
@@ -202,7 +214,9 @@ __kernel void wino_input(__global const float *in, __global float *v, int cin, i
                 x[r][c] = select((float8)0.0f, v, mask[c]);
             }
         }
-    } else {
+    }
+#endif
+    else {
         float buf[JF_WE * 8]; /* [r][c][lane] */
         for (int k = 0; k < 8; k++) {
             /* lane k: tile T + k */
@@ -212,15 +226,11 @@ __kernel void wino_input(__global const float *in, __global float *v, int cin, i
             const int live = t + k < n;
             const int inside = live && y0 >= 0 && x0 >= 0 && y0 + dil * (JF_WA - 1) < h && x0 + dil * (JF_WA - 1) < w;
             if (inside) {
-#pragma unroll
                 for (int r = 0; r < JF_WA; r++)
-#pragma unroll
                     for (int c = 0; c < JF_WA; c++) buf[(r * JF_WA + c) * 8 + k] = plane[(size_t)(y0 + dil * r) * w + x0 + dil * c];
             } else {
-#pragma unroll
                 for (int r = 0; r < JF_WA; r++) {
                     const int iy = y0 + dil * r;
-#pragma unroll
                     for (int c = 0; c < JF_WA; c++) {
                         const int ix = x0 + dil * c;
                         buf[(r * JF_WA + c) * 8 + k] =

@@ -96,8 +96,9 @@ jf_status jf_conv_winograd_forward(jf_context *ctx, const jf_conv *conv, const j
                                    int ho, int wo, jf_workspace *ws)
 {
     const int m = conv->wino_m, a = m + 2, d = conv->dil, nb = conv->wino_nb, cin = conv->cin * nb * nb;
-    char options[32];
-    snprintf(options, sizeof options, "-DJF_WINO_M=%d", m);
+    char options[48];
+    /* dilated layers get the program whose fast input path is the dilated one (cl/winograd.cl) */
+    snprintf(options, sizeof options, "-DJF_WINO_M=%d -DJF_WINO_DILATED=%d", m, d > 1);
     /* tiles of the largest sub-grid, ceil(ho/d) x ceil(wo/d) outputs */
     const int th = ((ho + d - 1) / d + m - 1) / m, tw = ((wo + d - 1) / d + m - 1) / m;
     const size_t total = (size_t)d * d * th * tw;
