@@ -116,6 +116,117 @@ static inline void jf_wino_tile(int T, int d, int th, int tw, int *py, int *px, 
     *py = q / (tw * th);
 }
 
+/* The three ways wino_input fills x[r][c] (row r, column c of the alpha x alpha patches,
+ * tile in the lanes). The fast two (all 8 tiles live, in one row of tiles, lane 0 at
+ * px = 0) load the alpha rows' pixels as vectors instead of 8 alpha^2 scalar loads, which
+ * made wino_input about 40 % of Winograd's time. They take the layer's zero padding as a
+ * mask on the columns (the loads there read the neighbouring row, then drop it) and a
+ * skipped row, so only their reads must stay inside the tensor (wino_input checks).
+ * Lane L is tile tj + L / d of sub-grid px = L % d: its column c is the pixel
+ * x0 + L % d + d m (L / d) + d c, x0 (fx0) that of lane 0, fy0 its first row. */
+#define JF_WSPAN (8 * JF_WINO_M + 2)
+#define JF_WREAD (JF_WSPAN > 32 ? JF_WSPAN : 32)
+
+#if !JF_WINO_DILATED
+/* d = 1: lane k's column c is element m k + c of the window at x0 (JF_WSPAN = 8m + 2 of
+ * them): four float16 loads a row (JF_WREAD pixels) and constant shuffles. Lanes 0-3 come
+ * from the loads at x0, lanes 4-7 from those at x0 + JF_WREAD - 32, all indices below 32. */
+static inline void jf_wino_patches_undilated(__global const float *plane, int h, int w, int fy0, int fx0,
+                                             float8 x[JF_WA][JF_WA])
+{
+    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const int16 xa = fx0 + lane, xb = xa + 16, xc = xa + (JF_WREAD - 32), xd = xc + 16;
+    const int16 ma = xa >= 0 && xa < w, mb = xb >= 0 && xb < w, mc = xc >= 0 && xc < w, md = xd >= 0 && xd < w;
+#pragma unroll
+    for (int r = 0; r < JF_WA; r++) {
+        const int iy = fy0 + r;
+        float16 a = 0.0f, b = 0.0f, c4 = 0.0f, d4 = 0.0f;
+        if (iy >= 0 && iy < h) {
+            __global const float *p = plane + (long)iy * w + fx0;
+            a = select((float16)0.0f, vload16(0, p), ma);
+            b = select((float16)0.0f, vload16(0, p + 16), mb);
+            c4 = select((float16)0.0f, vload16(0, p + JF_WREAD - 32), mc);
+            d4 = select((float16)0.0f, vload16(0, p + JF_WREAD - 16), md);
+        }
+#pragma unroll
+        for (int c = 0; c < JF_WA; c++) {
+            const uint4 lo = (uint4)(c, JF_WINO_M + c, 2 * JF_WINO_M + c, 3 * JF_WINO_M + c);
+            const uint4 hi = lo + (uint4)(4 * JF_WINO_M - (JF_WREAD - 32));
+            x[r][c] = (float8)(shuffle2(a, b, lo), shuffle2(c4, d4, hi));
+        }
+    }
+}
+#else
+/* d = 2 or 4: the d sub-grids of a tile are d adjacent pixels in every column, so each
+ * column is 8 / d loads of d pixels, m d apart */
+static inline void jf_wino_patches_dilated(__global const float *plane, int h, int w, int dil, int fy0, int fx0,
+                                           float8 x[JF_WA][JF_WA])
+{
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    const int8 off = fx0 + lane % dil + dil * JF_WINO_M * (lane / dil);
+    const int gm = dil * JF_WINO_M; /* pixels between lane groups */
+    int8 mask[JF_WA];
+#pragma unroll
+    for (int c = 0; c < JF_WA; c++) {
+        const int8 xs = off + dil * c;
+        mask[c] = xs >= 0 && xs < w;
+    }
+#pragma unroll
+    for (int r = 0; r < JF_WA; r++) {
+        const int iy = fy0 + dil * r;
+        if (iy < 0 || iy >= h) {
+#pragma unroll
+            for (int c = 0; c < JF_WA; c++) x[r][c] = 0.0f;
+            continue;
+        }
+        __global const float *p = plane + (long)iy * w + fx0;
+#pragma unroll
+        for (int c = 0; c < JF_WA; c++) {
+            __global const float *q = p + dil * c;
+            float8 v;
+            if (dil == 2)
+                v = (float8)(vload2(0, q), vload2(0, q + gm), vload2(0, q + 2 * gm), vload2(0, q + 3 * gm));
+            else
+                v = (float8)(vload4(0, q), vload4(0, q + gm));
+            x[r][c] = select((float8)0.0f, v, mask[c]);
+        }
+    }
+}
+#endif
+
+/* Any tiles: each lane's patch pixel by pixel (zero outside the image and past the
+ * chunk's n tiles), through a private [r][c][lane] array. Kept out of the unrolling: it
+ * is the rare case now, and its code generation costs every first launch. */
+static inline void jf_wino_patches_any(__global const float *plane, int h, int w, int pad, int dil, int shift_y,
+                                       int shift_x, int th, int tw, int T, int live_lanes, float8 x[JF_WA][JF_WA])
+{
+    float buf[JF_WE * 8];
+    for (int k = 0; k < 8; k++) {
+        int ky, kx, ki, kj;
+        jf_wino_tile(T + k, dil, th, tw, &ky, &kx, &ki, &kj);
+        const int y0 = ky - pad + dil * ki * JF_WINO_M + shift_y, x0 = kx - pad + dil * kj * JF_WINO_M + shift_x;
+        const int live = k < live_lanes;
+        const int inside = live && y0 >= 0 && x0 >= 0 && y0 + dil * (JF_WA - 1) < h && x0 + dil * (JF_WA - 1) < w;
+        if (inside) {
+            for (int r = 0; r < JF_WA; r++)
+                for (int c = 0; c < JF_WA; c++) buf[(r * JF_WA + c) * 8 + k] = plane[(size_t)(y0 + dil * r) * w + x0 + dil * c];
+        } else {
+            for (int r = 0; r < JF_WA; r++) {
+                const int iy = y0 + dil * r;
+                for (int c = 0; c < JF_WA; c++) {
+                    const int ix = x0 + dil * c;
+                    buf[(r * JF_WA + c) * 8 + k] =
+                        live && iy >= 0 && iy < h && ix >= 0 && ix < w ? plane[(size_t)iy * w + ix] : 0.0f;
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < JF_WA; r++)
+#pragma unroll
+        for (int c = 0; c < JF_WA; c++) x[r][c] = vload8(0, buf + (r * JF_WA + c) * 8);
+}
+
 /* v: E x (nb^2 cin) x tpad (tpad a multiple of 8). One work-item per (8
  * tiles of the chunk, virtual input channel), the 8 tiles in the lanes of
  * float8 so that the transform and the stores are vector operations; tiles
@@ -134,19 +245,11 @@ __kernel void wino_input(__global const float *in, __global float *v, int cin, i
     const int T = t_base + t;
     int py, px, ti, tj;
     jf_wino_tile(T, dil, th, tw, &py, &px, &ti, &tj);
-    /* Fast paths, the common case: all 8 tiles live, in one row of tiles, d = 1 (or 2 and 4
-     * in the dilated program)
-     * (so px = 0 in lane 0: T is a multiple of 8). They load the alpha rows' pixels as
-     * vectors instead of 8 x alpha^2 scalar loads, which made this kernel about 40 % of
-     * Winograd's time. The layer's zero padding is a mask on the columns (the loads there
-     * read the neighbouring row, then drop it) and a skipped row, so only the reads must
-     * stay inside the tensor. Lane L is tile tj + L / d of sub-grid px = L % d: its column
-     * c is the pixel x0 + L % d + d m (L / d) + d c, x0 that of lane 0. */
-#define JF_WSPAN (8 * JF_WINO_M + 2)
-#define JF_WREAD (JF_WSPAN > 32 ? JF_WSPAN : 32)
+    /* a fast path (above) where it applies: d = 1, or 2 and 4 in the dilated program (T is a
+     * multiple of 8, so px = 0 in lane 0) */
     const int fy0 = py - pad + dil * ti * JF_WINO_M + shift_y, fx0 = -pad + dil * tj * JF_WINO_M + shift_x;
-    /* the pixels read from x0 on in a row: undilated 4 float16 (below), else up to the last
-     * lane's last column, x0 + (d - 1) + d m (8 / d - 1) + d (m + 1) = x0 + 8 m + 2 d - 1 */
+    /* the pixels read from x0 on in a row: undilated JF_WREAD, else up to the last lane's
+     * last column, x0 + (d - 1) + d m (8 / d - 1) + d (m + 1) = x0 + 8 m + 2 d - 1 */
     const int reach = dil == 1 ? JF_WREAD : 8 * JF_WINO_M + 2 * dil;
     /* the first and last element read: in the first and last rows inside the image */
     const int r_first = fy0 >= 0 ? 0 : (-fy0 + dil - 1) / dil, r_last = min(JF_WA - 1, (h - 1 - fy0) / dil);
@@ -154,96 +257,14 @@ __kernel void wino_input(__global const float *in, __global float *v, int cin, i
     const long highest = (long)ci * h * w + (long)(fy0 + dil * r_last) * w + fx0 + reach - 1;
     const int fast = (JF_WINO_DILATED ? dil == 2 || dil == 4 : dil == 1) && t + 7 < n && tj + 8 / dil - 1 < tw &&
                      r_first <= r_last && lowest >= 0 && highest < (long)cin * h * w;
+    if (fast)
 #if !JF_WINO_DILATED
-    if (fast) {
-        /* lane k's column c is element m k + c of the window at x0 (JF_WSPAN = 8m + 2 of
-         * them): four float16 loads a row and constant shuffles. Lanes 0-3 come from the
-         * loads at x0, lanes 4-7 from those at x0 + JF_WREAD - 32, all indices below 32. */
-        const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        const int16 xa = fx0 + lane, xb = xa + 16, xc = xa + (JF_WREAD - 32), xd = xc + 16;
-        const int16 ma = xa >= 0 && xa < w, mb = xb >= 0 && xb < w, mc = xc >= 0 && xc < w, md = xd >= 0 && xd < w;
-#pragma unroll
-        for (int r = 0; r < JF_WA; r++) {
-            const int iy = fy0 + r;
-            float16 a = 0.0f, b = 0.0f, c4 = 0.0f, d4 = 0.0f;
-            if (iy >= 0 && iy < h) {
-                __global const float *p = plane + (long)iy * w + fx0;
-                a = select((float16)0.0f, vload16(0, p), ma);
-                b = select((float16)0.0f, vload16(0, p + 16), mb);
-                c4 = select((float16)0.0f, vload16(0, p + JF_WREAD - 32), mc);
-                d4 = select((float16)0.0f, vload16(0, p + JF_WREAD - 16), md);
-            }
-#pragma unroll
-            for (int c = 0; c < JF_WA; c++) {
-                const uint4 lo = (uint4)(c, JF_WINO_M + c, 2 * JF_WINO_M + c, 3 * JF_WINO_M + c);
-                const uint4 hi = lo + (uint4)(4 * JF_WINO_M - (JF_WREAD - 32));
-                x[r][c] = (float8)(shuffle2(a, b, lo), shuffle2(c4, d4, hi));
-            }
-        }
-    }
+        jf_wino_patches_undilated(plane, h, w, fy0, fx0, x);
 #else
-    if (fast) {
-        /* d = 2 or 4: the d sub-grids of a tile are d adjacent pixels in every column, so
-         * each column is 8 / d loads of d pixels, m d apart */
-        const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
-        const int8 off = fx0 + lane % dil + dil * JF_WINO_M * (lane / dil);
-        int8 mask[JF_WA];
-#pragma unroll
-        for (int c = 0; c < JF_WA; c++) {
-            const int8 xs = off + dil * c;
-            mask[c] = xs >= 0 && xs < w;
-        }
-#pragma unroll
-        for (int r = 0; r < JF_WA; r++) {
-            const int iy = fy0 + dil * r;
-            if (iy < 0 || iy >= h) {
-#pragma unroll
-                for (int c = 0; c < JF_WA; c++) x[r][c] = 0.0f;
-                continue;
-            }
-            __global const float *p = plane + (long)iy * w + fx0;
-            const int gm = dil * JF_WINO_M; /* pixels between lane groups */
-#pragma unroll
-            for (int c = 0; c < JF_WA; c++) {
-                __global const float *q = p + dil * c;
-                float8 v;
-                if (dil == 2)
-                    v = (float8)(vload2(0, q), vload2(0, q + gm), vload2(0, q + 2 * gm), vload2(0, q + 3 * gm));
-                else
-                    v = (float8)(vload4(0, q), vload4(0, q + gm));
-                x[r][c] = select((float8)0.0f, v, mask[c]);
-            }
-        }
-    }
+        jf_wino_patches_dilated(plane, h, w, dil, fy0, fx0, x);
 #endif
-    else {
-        float buf[JF_WE * 8]; /* [r][c][lane] */
-        for (int k = 0; k < 8; k++) {
-            /* lane k: tile T + k */
-            int ky, kx, ki, kj;
-            jf_wino_tile(T + k, dil, th, tw, &ky, &kx, &ki, &kj);
-            const int y0 = ky - pad + dil * ki * JF_WINO_M + shift_y, x0 = kx - pad + dil * kj * JF_WINO_M + shift_x;
-            const int live = t + k < n;
-            const int inside = live && y0 >= 0 && x0 >= 0 && y0 + dil * (JF_WA - 1) < h && x0 + dil * (JF_WA - 1) < w;
-            if (inside) {
-                for (int r = 0; r < JF_WA; r++)
-                    for (int c = 0; c < JF_WA; c++) buf[(r * JF_WA + c) * 8 + k] = plane[(size_t)(y0 + dil * r) * w + x0 + dil * c];
-            } else {
-                for (int r = 0; r < JF_WA; r++) {
-                    const int iy = y0 + dil * r;
-                    for (int c = 0; c < JF_WA; c++) {
-                        const int ix = x0 + dil * c;
-                        buf[(r * JF_WA + c) * 8 + k] =
-                            live && iy >= 0 && iy < h && ix >= 0 && ix < w ? plane[(size_t)iy * w + ix] : 0.0f;
-                    }
-                }
-            }
-        }
-#pragma unroll
-        for (int r = 0; r < JF_WA; r++)
-#pragma unroll
-            for (int c = 0; c < JF_WA; c++) x[r][c] = vload8(0, buf + (r * JF_WA + c) * 8);
-    }
+    else
+        jf_wino_patches_any(plane, h, w, pad, dil, shift_y, shift_x, th, tw, T, n - t, x);
     /* B^T over each column, then B over each row of the result */
     float8 col[JF_WA], tcol[JF_WA], b[JF_WA][JF_WA], row[JF_WA], o[JF_WA];
 #pragma unroll
