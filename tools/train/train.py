@@ -90,6 +90,8 @@ def metadata(args, model, iters, wall):
         "wall_time_s": "%.0f" % wall,
         "data": "RGB-D-D train (405 pairs)",
     }
+    if getattr(args, "averaged", ""):  # swa.py
+        meta["averaged"] = args.averaged
     if args.arch == "svlrm":
         meta.update(activation=model.activation, layers=model.n_layers)
         if model.activation == "leaky_relu":
@@ -142,6 +144,17 @@ def identity_init_svlrm(model, scale):
                 conv.weight[out, 0, 0:2, 0:2] = 0.25  # out = in shifted by half a pixel
             else:
                 conv.weight[out, 0, 1, 1] = 1.0
+
+
+def build_model(args):
+    """The untrained network the options describe (also swa.py's, from a checkpoint's args)."""
+    if args.arch == "svlrm":
+        return build("svlrm", layers=args.layers, activation=args.activation)
+    if args.arch == "dagf":
+        model = build("dagf", features=args.features, levels=args.levels, res_blocks=args.res_blocks)
+        model.zero_residuals()  # start from the bicubic input
+        return model
+    return build(args.arch, residual=not args.no_residual)
 
 
 def forward(model, arch, guide, up):
@@ -226,13 +239,7 @@ def main():
         sys.exit("--crop must be a multiple of 2^(levels+1) for dagf")
     torch.manual_seed(args.seed)
 
-    if args.arch == "svlrm":
-        model = build("svlrm", layers=args.layers, activation=args.activation)
-    elif args.arch == "dagf":
-        model = build("dagf", features=args.features, levels=args.levels, res_blocks=args.res_blocks)
-        model.zero_residuals()  # start from the bicubic input
-    else:
-        model = build(args.arch, residual=not args.no_residual)
+    model = build_model(args)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     it, wall = 0, 0.0
     rng = np.random.default_rng(args.seed)
