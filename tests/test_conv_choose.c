@@ -102,12 +102,14 @@ START_TEST(auto_measures_once_and_keeps_the_winner)
         jf_context_destroy(ctx);
     }
 
-    /* a 5x5 layer: measured, never Winograd */
+    /* a 5x5 layer: measured too, its candidates direct, im2col + SGEMM and Winograd (as 2 x 2
+     * blocks of 3x3), whichever wins on this machine (under the sanitizers Winograd can), and
+     * never the 1x1 kernel */
     ctx = jft_context();
     float wt[2 * 2 * 25] = {0};
     jf_conv conv;
     ck_assert_int_eq(jf_conv_init(ctx, &conv, wt, NULL, 2, 2, 5, 5, 1, 2, 1, JF_ACT_NONE, 0), JF_OK);
-    ck_assert(conv.path == JF_CONV_DIRECT || conv.path == JF_CONV_GEMM);
+    ck_assert(conv.path == JF_CONV_DIRECT || conv.path == JF_CONV_GEMM || conv.path == JF_CONV_WINOGRAD);
     jf_conv_free(&conv);
     ck_assert_int_eq(count_lines(file), 3);
     jf_context_destroy(ctx);
