@@ -179,3 +179,64 @@ __kernel void resize_opencv_cols(__global const float *tmp, __global float *out,
         k.x * src[(size_t)min(max(iy - 1, 0), h - 1) * wo] + k.y * src[(size_t)min(max(iy, 0), h - 1) * wo] +
         k.z * src[(size_t)min(max(iy + 1, 0), h - 1) * wo] + k.w * src[(size_t)min(max(iy + 2, 0), h - 1) * wo];
 }
+
+/* OpenCV convention, enlarging by s = 2, 4, 8 or 16 (wo = s * w or ho = s * h, the
+ * common case: depth upsampling by 4, 8, 16). Output o = s * i + p sits at
+ * fx = i + (p + 0.5) / s - 0.5, so its taps and weights depend on the phase p
+ * alone: one work-item per input sample loads the five samples i - 2 .. i + 2
+ * once and writes all s outputs. Across work-items those loads are contiguous
+ * (vector loads), where the general kernels above gather. */
+static float jf_cv_phase(int p, int s, float *t)
+{
+    float f = (p + 0.5f) / s - 0.5f; /* in (-0.5, 0.5): taps start at i - 2 when f < 0 */
+    *t = f < 0.0f ? f + 1.0f : f;
+    return f;
+}
+
+/* Rows: the s outputs of a work-item are adjacent, written as one run; s is a
+ * compile-time constant so the run is straight-line code (CPU vectorisers then
+ * interleave the stores of neighbouring work-items). */
+#define JF_CV_ROWS_UP(S)                                                                                    \
+    __kernel void resize_opencv_rows_x##S(__global const float *in, __global float *tmp, int c, int h, int w) \
+    {                                                                                                       \
+        int i = get_global_id(0), y = get_global_id(1), ci = get_global_id(2);                              \
+        if (i >= w || y >= h || ci >= c) return;                                                            \
+        __global const float *row = in + ((size_t)ci * h + y) * w;                                          \
+        float m2 = row[max(i - 2, 0)], m1 = row[max(i - 1, 0)], z = row[i];                                 \
+        float p1 = row[min(i + 1, w - 1)], p2 = row[min(i + 2, w - 1)];                                     \
+        __global float *o = tmp + ((size_t)ci * h + y) * (w * S) + (size_t)i * S;                           \
+        _Pragma("unroll") for (int p = 0; p < S; p++) {                                                     \
+            float t, f = jf_cv_phase(p, S, &t);                                                             \
+            float4 k = jf_cv_weights(t);                                                                    \
+            o[p] = f < 0.0f ? k.x * m2 + k.y * m1 + k.z * z + k.w * p1 : k.x * m1 + k.y * z + k.z * p1 + k.w * p2; \
+        }                                                                                                   \
+    }
+JF_CV_ROWS_UP(2)
+JF_CV_ROWS_UP(4)
+JF_CV_ROWS_UP(8)
+JF_CV_ROWS_UP(16)
+
+/* Columns: work-item (x, j) writes output rows s * j .. s * j + s - 1 of column
+ * x. The stores are contiguous across x already, but a loop whose bound is an
+ * argument keeps PoCL from vectorising the kernel (3x slower than gathering), so
+ * s is a compile-time constant here too. */
+#define JF_CV_COLS_UP(S)                                                                                          \
+    __kernel void resize_opencv_cols_x##S(__global const float *tmp, __global float *out, int c, int h, int wo)   \
+    {                                                                                                             \
+        int x = get_global_id(0), j = get_global_id(1), ci = get_global_id(2);                                    \
+        if (x >= wo || j >= h || ci >= c) return;                                                                 \
+        __global const float *src = tmp + (size_t)ci * h * wo + x;                                                \
+        float m2 = src[(size_t)max(j - 2, 0) * wo], m1 = src[(size_t)max(j - 1, 0) * wo], z = src[(size_t)j * wo]; \
+        float p1 = src[(size_t)min(j + 1, h - 1) * wo], p2 = src[(size_t)min(j + 2, h - 1) * wo];                 \
+        __global float *o = out + ((size_t)ci * h * S + (size_t)j * S) * wo + x;                                  \
+        _Pragma("unroll") for (int p = 0; p < S; p++) {                                                           \
+            float t, f = jf_cv_phase(p, S, &t);                                                                   \
+            float4 k = jf_cv_weights(t);                                                                          \
+            o[(size_t)p * wo] =                                                                                   \
+                f < 0.0f ? k.x * m2 + k.y * m1 + k.z * z + k.w * p1 : k.x * m1 + k.y * z + k.z * p1 + k.w * p2;   \
+        }                                                                                                         \
+    }
+JF_CV_COLS_UP(2)
+JF_CV_COLS_UP(4)
+JF_CV_COLS_UP(8)
+JF_CV_COLS_UP(16)

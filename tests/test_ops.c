@@ -277,6 +277,31 @@ START_TEST(resize_cubic_both_conventions)
 }
 END_TEST
 
+START_TEST(resize_cubic_whole_factors)
+{
+    /* Enlarging by 2, 4, 8 or 16 takes the phase kernels, per axis; other factors
+     * (3, 5, 1) on the other axis take the general ones. Odd sizes. */
+    jf_context *ctx = jft_context();
+    static const int f[][2] = {{2, 2}, {4, 4}, {8, 8}, {16, 16}, {4, 3}, {3, 4}, {8, 1}, {1, 5}};
+    static const int in_sizes[][2] = {{1, 1}, {3, 2}, {7, 5}, {13, 9}};
+    jft_seed(9);
+    for (size_t si = 0; si < sizeof in_sizes / sizeof in_sizes[0]; si++)
+        for (size_t fi = 0; fi < sizeof f / sizeof f[0]; fi++) {
+            int w = in_sizes[si][0], h = in_sizes[si][1], wo = w * f[fi][0], ho = h * f[fi][1];
+            float *x = jft_random((size_t)2 * h * w, 0, 1);
+            jf_tensor in = jft_upload(ctx, x, 2, h, w), out;
+            ck_assert_int_eq(jf_tensor_alloc(ctx, &out, 2, ho, wo), JF_OK);
+            ck_assert_msg(jf_resize_cubic(ctx, &in, &out, JF_RESIZE_OPENCV) == JF_OK, "%s", jf_last_error(ctx));
+            float *got = jft_download(ctx, &out), *want = malloc(jf_tensor_count(&out) * sizeof(float));
+            ref_resize_cubic(x, 2, h, w, want, ho, wo, JF_RESIZE_OPENCV);
+            jft_assert_close(got, want, jf_tensor_count(&out), 2e-5);
+            free(x), free(got), free(want);
+            jf_tensor_free(&in), jf_tensor_free(&out);
+        }
+    jf_context_destroy(ctx);
+}
+END_TEST
+
 START_TEST(resize_cubic_known_values)
 {
     /* Upsampling a constant gives the constant in both conventions (weights sum to 1),
@@ -393,6 +418,7 @@ int main(void)
                                    conv_rejects_wrong_sizes, batchnorm_folding,
                                    space_to_depth_and_pixel_shuffle, conv_transpose_matches_reference,
                                    scale_shift_matches_reference, resize_cubic_both_conventions,
+                                   resize_cubic_whole_factors,
                                    resize_cubic_known_values, rgb_to_gray_both_modes,
                                    deform_average_matches_reference,
                                    deform_average_rejects_bad_heads));
