@@ -42,11 +42,18 @@
 #endif
 #define JF_WA (JF_WINO_M + 2)
 #define JF_WE (JF_WA * JF_WA)
-/* tiles per work-item of wino_gemm_out: with its 16 channels, 8 float16
- * accumulators + 1 weight vector (AVX-512: 9 of 32 registers; AVX2 splits
- * each in two, 18 of 16, and spills a little). float16 measured a little
- * faster than the same products as float8 pairs on PoCL (AVX-512). */
+/* tiles per work-item of wino_gemm_out (host: -DJF_WTB, from the device's
+ * native float vector width): with its 16 channels, JF_WTB float16
+ * accumulators + 1 weight vector. 8 where a float16 is one register
+ * (AVX-512: 9 of 32); 6 where it is two (AVX2: 12 + 2 + a broadcast in 15 of
+ * 16, where 8 tiles needed 19 and spilled). float16 measured a little faster
+ * than the same products as float8 pairs on PoCL (AVX-512). */
+#ifndef JF_WTB
 #define JF_WTB 8
+#endif
+#if JF_WTB != 6 && JF_WTB != 8
+#error "JF_WTB: 6 or 8"
+#endif
 
 /* The transforms written out: every index constant, so the arrays stay in
  * registers and the zeros and ones of B and A cost nothing. JF_BT(o, d):
@@ -295,26 +302,41 @@ __kernel void wino_gemm_out(__global const float *v, __global const float *u, __
     const int t0 = get_global_id(1) * JF_WTB;
     if (ob >= cout || t0 >= n) return;
     float p[JF_WE * JF_WTB * 16]; /* the products of this block: [e][tile][channel] */
+    /* V holds tpad tiles, a multiple of 8: with 6 tiles a work-item, the last group may
+     * reach past it. Those tiles' products are never stored, so they read tile tpad - 1. */
+    const int last = tpad - 1 - t0;
+    const int o1 = min(1, last), o2 = min(2, last), o3 = min(3, last), o4 = min(4, last), o5 = min(5, last);
+#if JF_WTB == 8
+    const int o6 = min(6, last), o7 = min(7, last);
+#endif
     for (int e = 0; e < JF_WE; e++) {
-        float16 a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, a4 = 0.0f, a5 = 0.0f, a6 = 0.0f, a7 = 0.0f;
+        float16 a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, a4 = 0.0f, a5 = 0.0f;
+#if JF_WTB == 8
+        float16 a6 = 0.0f, a7 = 0.0f;
+#endif
         __global const float *ur = u + (size_t)e * cin * cout_pad + ob;
         __global const float *vr = v + (size_t)e * cin * tpad + t0;
         for (int ci = 0; ci < cin; ci++) {
             const float16 w0 = vload16(0, ur);
             a0 = fma((float16)(vr[0]), w0, a0);
-            a1 = fma((float16)(vr[1]), w0, a1);
-            a2 = fma((float16)(vr[2]), w0, a2);
-            a3 = fma((float16)(vr[3]), w0, a3);
-            a4 = fma((float16)(vr[4]), w0, a4);
-            a5 = fma((float16)(vr[5]), w0, a5);
-            a6 = fma((float16)(vr[6]), w0, a6);
-            a7 = fma((float16)(vr[7]), w0, a7);
+            a1 = fma((float16)(vr[o1]), w0, a1);
+            a2 = fma((float16)(vr[o2]), w0, a2);
+            a3 = fma((float16)(vr[o3]), w0, a3);
+            a4 = fma((float16)(vr[o4]), w0, a4);
+            a5 = fma((float16)(vr[o5]), w0, a5);
+#if JF_WTB == 8
+            a6 = fma((float16)(vr[o6]), w0, a6);
+            a7 = fma((float16)(vr[o7]), w0, a7);
+#endif
             ur += cout_pad;
             vr += tpad;
         }
         float *pe = p + e * JF_WTB * 16;
         vstore16(a0, 0, pe); vstore16(a1, 1, pe); vstore16(a2, 2, pe); vstore16(a3, 3, pe);
-        vstore16(a4, 4, pe); vstore16(a5, 5, pe); vstore16(a6, 6, pe); vstore16(a7, 7, pe);
+        vstore16(a4, 4, pe); vstore16(a5, 5, pe);
+#if JF_WTB == 8
+        vstore16(a6, 6, pe); vstore16(a7, 7, pe);
+#endif
     }
     const size_t plane = (size_t)ho * wo;
     for (int j = 0; j < JF_WTB && t0 + j < n; j++) {

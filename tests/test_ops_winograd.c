@@ -197,6 +197,32 @@ START_TEST(winograd_each_activation)
 END_TEST
 
 /* Layers Winograd does not cover take the tuning table's path (1x1 ones on CPUs: the pointwise kernel). */
+/* wino_gemm_out's register block follows the device (8 tiles a work-item where a float16
+ * is one register, 6 where it is two: ctx->wino_gemm_tiles); this device runs one of them
+ * in the grids above, so here the other one too, on F(4x4) and every dilation. */
+START_TEST(winograd_both_gemm_blocks)
+{
+    static const int blocks[] = {6, 8};
+    for (int bi = 0; bi < 2; bi++) {
+        jf_context *ctx = jft_context();
+        ctx->wino_gemm_tiles = blocks[bi]; /* before any program is built: it is a build option */
+        jf_workspace ws = {0};
+        jft_seed(211 + (uint64_t)bi);
+        double worst = 0;
+        for (int dil = 1; dil <= 4; dil++)
+            for (int ci = 0; ci < NCHANNELS; ci++)
+                for (int si = 0; si < NSIZES; si++) {
+                    double rel = run_case(ctx, &ws, JF_CONV_WINOGRAD, channels[ci][0], channels[ci][1],
+                                          sizes[si][1], sizes[si][0], dil, dil, (dil + ci + si) % 4);
+                    worst = fmax(worst, rel);
+                }
+        fprintf(stderr, "winograd F(4x4), %d tiles a work-item: worst relative error %.3g\n", blocks[bi], worst);
+        jf_workspace_free(&ws);
+        jf_context_destroy(ctx);
+    }
+}
+END_TEST
+
 START_TEST(winograd_falls_back_on_other_layers)
 {
     jf_context *ctx = jft_context();
@@ -221,5 +247,5 @@ int main(void)
     return jft_run_tests("ops_winograd", "winograd", 900,
                          JFT_TESTS(winograd_f2_matches_reference, winograd_f4_matches_reference, winograd_f6_matches_reference,
                                    winograd_larger_kernels_match_reference, winograd_each_activation,
-                                   winograd_falls_back_on_other_layers));
+                                   winograd_both_gemm_blocks, winograd_falls_back_on_other_layers));
 }

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 
 #define JF_WINO_BLOCK_CH 16 /* output channels per work-item of wino_gemm_out */
-#define JF_WINO_BLOCK_T 8   /* tiles per work-item of both kernels (JF_WTB in cl/winograd.cl) */
+#define JF_WINO_BLOCK_T 8   /* tiles per work-item of wino_input; wino_gemm_out's (JF_WTB in
+                             * cl/winograd.cl) is ctx->wino_gemm_tiles, 8 or 6 */
 
 int jf_conv_winograd_tile(jf_conv_path path)
 {
@@ -96,9 +97,10 @@ jf_status jf_conv_winograd_forward(jf_context *ctx, const jf_conv *conv, const j
                                    int ho, int wo, jf_workspace *ws)
 {
     const int m = conv->wino_m, a = m + 2, d = conv->dil, nb = conv->wino_nb, cin = conv->cin * nb * nb;
-    char options[48];
+    char options[64];
+    const int gt = ctx->wino_gemm_tiles;
     /* dilated layers get the program whose fast input path is the dilated one (cl/winograd.cl) */
-    snprintf(options, sizeof options, "-DJF_WINO_M=%d -DJF_WINO_DILATED=%d", m, d > 1);
+    snprintf(options, sizeof options, "-DJF_WINO_M=%d -DJF_WINO_DILATED=%d -DJF_WTB=%d", m, d > 1, gt);
     /* tiles of the largest sub-grid, ceil(ho/d) x ceil(wo/d) outputs */
     const int th = ((ho + d - 1) / d + m - 1) / m, tw = ((wo + d - 1) / d + m - 1) / m;
     const size_t total = (size_t)d * d * th * tw;
@@ -128,7 +130,7 @@ jf_status jf_conv_winograd_forward(jf_context *ctx, const jf_conv *conv, const j
                              JF_KINT(n), JF_KINT((int)tpad), JF_KINT(nb)));
         if (st != JF_OK) return st;
         jf_grid g = jf_grid2((size_t)conv->cout_pad / JF_WINO_BLOCK_CH,
-                             ((size_t)n + JF_WINO_BLOCK_T - 1) / JF_WINO_BLOCK_T, t->wg_wino_gemm);
+                             ((size_t)n + gt - 1) / gt, t->wg_wino_gemm);
         st = jf_run(ctx, "winograd.cl", options, "wino_gemm_out", g,
                     JF_KARGS(JF_KMEM(ws->buf), JF_KMEM(conv->weight), JF_KMEM(conv->bias), JF_KMEM(out->buf),
                              JF_KINT(cin), JF_KINT((int)tpad), JF_KINT(th), JF_KINT(tw), JF_KINT((int)base),

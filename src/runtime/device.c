@@ -241,6 +241,13 @@ jf_status jf_tune_apply(jf_context *ctx, const jf_tune *t)
                        t->family, t->conv_channels, t->conv_pixels, t->box_vec, t->bilateral_vec,
                        t->box_segment);
     ctx->tune = *t;
+    /* wino_gemm_out's register block from the register width: its float16 accumulators are
+     * one register each only where the native float vector is 16 wide */
+    cl_uint native = 0;
+    if (clGetDeviceInfo(ctx->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof native, &native, NULL) !=
+        CL_SUCCESS)
+        native = 0;
+    ctx->wino_gemm_tiles = native >= 16 ? 8 : 6;
     const char *extra = getenv("JF_BUILD_OPTIONS");
     int n = snprintf(ctx->build_options, sizeof ctx->build_options,
                      "-cl-std=CL1.2 -DJF_CONV_CHANNELS=%d -DJF_CONV_PIXELS=%d -DJF_BOX_VEC=%d "

@@ -76,6 +76,8 @@ struct jf_context {
     cl_context cl;
     cl_command_queue queue;
     jf_device_info info;
+    int wino_gemm_tiles;    /* -DJF_WTB: tiles per work-item of wino_gemm_out, 8 where the native
+                             * float vector is 16 wide (AVX-512), else 6 (jf_tune_apply) */
     jf_tune tune;             /* the device family's row (device.c) */
     char build_options[1024]; /* -cl-std, the tuning -D values, JF_BUILD_OPTIONS */
     jf_program_entry programs[JF_MAX_PROGRAMS];
