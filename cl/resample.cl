@@ -186,11 +186,11 @@ __kernel void resize_opencv_cols(__global const float *tmp, __global float *out,
  * alone: one work-item per input sample loads the five samples i - 2 .. i + 2
  * once and writes all s outputs. Across work-items those loads are contiguous
  * (vector loads), where the general kernels above gather. */
-static float jf_cv_phase(int p, int s, float *t)
+static float jf_cv_up(int p, int s, float m2, float m1, float z, float p1, float p2)
 {
     float f = (p + 0.5f) / s - 0.5f; /* in (-0.5, 0.5): taps start at i - 2 when f < 0 */
-    *t = f < 0.0f ? f + 1.0f : f;
-    return f;
+    float4 k = jf_cv_weights(f < 0.0f ? f + 1.0f : f);
+    return f < 0.0f ? k.x * m2 + k.y * m1 + k.z * z + k.w * p1 : k.x * m1 + k.y * z + k.z * p1 + k.w * p2;
 }
 
 /* Rows: the s outputs of a work-item are adjacent, written as one run; s is a
@@ -205,11 +205,7 @@ static float jf_cv_phase(int p, int s, float *t)
         float m2 = row[max(i - 2, 0)], m1 = row[max(i - 1, 0)], z = row[i];                                 \
         float p1 = row[min(i + 1, w - 1)], p2 = row[min(i + 2, w - 1)];                                     \
         __global float *o = tmp + ((size_t)ci * h + y) * (w * S) + (size_t)i * S;                           \
-        _Pragma("unroll") for (int p = 0; p < S; p++) {                                                     \
-            float t, f = jf_cv_phase(p, S, &t);                                                             \
-            float4 k = jf_cv_weights(t);                                                                    \
-            o[p] = f < 0.0f ? k.x * m2 + k.y * m1 + k.z * z + k.w * p1 : k.x * m1 + k.y * z + k.z * p1 + k.w * p2; \
-        }                                                                                                   \
+        _Pragma("unroll") for (int p = 0; p < S; p++) o[p] = jf_cv_up(p, S, m2, m1, z, p1, p2);           \
     }
 JF_CV_ROWS_UP(2)
 JF_CV_ROWS_UP(4)
@@ -229,12 +225,7 @@ JF_CV_ROWS_UP(16)
         float m2 = src[(size_t)max(j - 2, 0) * wo], m1 = src[(size_t)max(j - 1, 0) * wo], z = src[(size_t)j * wo]; \
         float p1 = src[(size_t)min(j + 1, h - 1) * wo], p2 = src[(size_t)min(j + 2, h - 1) * wo];                 \
         __global float *o = out + ((size_t)ci * h * S + (size_t)j * S) * wo + x;                                  \
-        _Pragma("unroll") for (int p = 0; p < S; p++) {                                                           \
-            float t, f = jf_cv_phase(p, S, &t);                                                                   \
-            float4 k = jf_cv_weights(t);                                                                          \
-            o[(size_t)p * wo] =                                                                                   \
-                f < 0.0f ? k.x * m2 + k.y * m1 + k.z * z + k.w * p1 : k.x * m1 + k.y * z + k.z * p1 + k.w * p2;   \
-        }                                                                                                         \
+        _Pragma("unroll") for (int p = 0; p < S; p++) o[(size_t)p * wo] = jf_cv_up(p, S, m2, m1, z, p1, p2);    \
     }
 JF_CV_COLS_UP(2)
 JF_CV_COLS_UP(4)

@@ -196,7 +196,6 @@ START_TEST(winograd_each_activation)
 }
 END_TEST
 
-/* Layers Winograd does not cover take the tuning table's path (1x1 ones on CPUs: the pointwise kernel). */
 /* wino_gemm_out's register block follows the device (8 tiles a work-item where a float16
  * is one register, 6 where it is two: ctx->wino_gemm_tiles); this device runs one of them
  * in the grids above, so here the other one too, on F(4x4) and every dilation. */
@@ -223,6 +222,7 @@ START_TEST(winograd_both_gemm_blocks)
 }
 END_TEST
 
+/* Layers Winograd does not cover take the tuning table's path (1x1 ones on CPUs: the pointwise kernel). */
 START_TEST(winograd_falls_back_on_other_layers)
 {
     jf_context *ctx = jft_context();

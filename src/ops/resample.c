@@ -2,6 +2,8 @@
  * resizing in two separable passes (kernels in cl/resample.cl). */
 #include "ops/ops.h"
 
+#include <stdio.h>
+
 static jf_grid jf_resample_grid(const jf_context *ctx, int x, int y, int z)
 {
     return jf_grid3((size_t)x, (size_t)y, (size_t)z, ctx->tune.wg_resample);
@@ -32,10 +34,12 @@ jf_status jf_pixel_shuffle(jf_context *ctx, const jf_tensor *in, int f, jf_tenso
                   JF_KINT(f), JF_KINT(out->h), JF_KINT(out->w));
 }
 
-/* s when out = s * in for a whole s >= 2, else 0 */
-static int jf_whole_factor(int in, int out)
+/* s when out = s * in for s = 2, 4, 8 or 16 (the factors cl/resample.cl has
+ * phase kernels for), else 0 */
+static int jf_phase_factor(int in, int out)
 {
-    return in > 0 && out >= 2 * in && out % in == 0 ? out / in : 0;
+    int s = in > 0 && out % in == 0 ? out / in : 0;
+    return s == 2 || s == 4 || s == 8 || s == 16 ? s : 0;
 }
 
 jf_status jf_resize_cubic(jf_context *ctx, const jf_tensor *in, jf_tensor *out, jf_resize_mode mode)
@@ -51,24 +55,21 @@ jf_status jf_resize_cubic(jf_context *ctx, const jf_tensor *in, jf_tensor *out, 
     }
     /* OpenCV's convention enlarged by 2, 4, 8 or 16: the phase kernels load each
      * input sample once per s outputs instead of four per output */
-    int sx = mode == JF_RESIZE_OPENCV ? jf_whole_factor(in->w, out->w) : 0;
-    int sy = mode == JF_RESIZE_OPENCV ? jf_whole_factor(in->h, out->h) : 0;
-    static const char *const rows_x[17] = {[2] = "resize_opencv_rows_x2", [4] = "resize_opencv_rows_x4",
-                                           [8] = "resize_opencv_rows_x8", [16] = "resize_opencv_rows_x16"};
-    static const char *const cols_x[17] = {[2] = "resize_opencv_cols_x2", [4] = "resize_opencv_cols_x4",
-                                           [8] = "resize_opencv_cols_x8", [16] = "resize_opencv_cols_x16"};
-    if (sx > 16 || !rows_x[sx]) sx = 0;
-    if (sy > 16 || !cols_x[sy]) sy = 0;
+    const int sx = mode == JF_RESIZE_OPENCV ? jf_phase_factor(in->w, out->w) : 0;
+    const int sy = mode == JF_RESIZE_OPENCV ? jf_phase_factor(in->h, out->h) : 0;
+    char rows_x[32], cols_x[32];
+    snprintf(rows_x, sizeof rows_x, "resize_opencv_rows_x%d", sx);
+    snprintf(cols_x, sizeof cols_x, "resize_opencv_cols_x%d", sy);
     jf_tensor tmp = {0};
     jf_status st = jf_tensor_alloc(ctx, &tmp, in->c, in->h, out->w);
     if (st == JF_OK && sx)
-        st = JF_RUN(ctx, "resample.cl", rows_x[sx], jf_resample_grid(ctx, in->w, in->h, in->c), JF_KMEM(in->buf),
+        st = JF_RUN(ctx, "resample.cl", rows_x, jf_resample_grid(ctx, in->w, in->h, in->c), JF_KMEM(in->buf),
                     JF_KMEM(tmp.buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(in->w));
     else if (st == JF_OK)
         st = JF_RUN(ctx, "resample.cl", rows, jf_resample_grid(ctx, out->w, in->h, in->c), JF_KMEM(in->buf),
                     JF_KMEM(tmp.buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(in->w), JF_KINT(out->w));
     if (st == JF_OK && sy)
-        st = JF_RUN(ctx, "resample.cl", cols_x[sy], jf_resample_grid(ctx, out->w, in->h, out->c), JF_KMEM(tmp.buf),
+        st = JF_RUN(ctx, "resample.cl", cols_x, jf_resample_grid(ctx, out->w, in->h, out->c), JF_KMEM(tmp.buf),
                     JF_KMEM(out->buf), JF_KINT(in->c), JF_KINT(in->h), JF_KINT(out->w));
     else if (st == JF_OK)
         st = JF_RUN(ctx, "resample.cl", cols, jf_resample_grid(ctx, out->w, out->h, out->c), JF_KMEM(tmp.buf),
